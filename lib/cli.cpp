@@ -1,0 +1,135 @@
+#include "mapi/cli.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+#ifndef MLY_VERSION
+#define MLY_VERSION "0.0.0"
+#endif
+
+namespace mapi::cli {
+
+Tool::Tool(std::string name, std::string args_help, std::string summary)
+    : name_(std::move(name)), options_(name_, name_ + ": " + summary) {
+    options_.positional_help(args_help).show_positional_help();
+    options_.add_options("Common")
+        ("h,help", "show this help and exit")
+        ("version", "show the version and exit")
+        ("v,verbose", "say more on stderr")
+        ("q,quiet", "say less on stderr: errors only")
+        ("progress", "show a progress line even when stderr is not a terminal");
+    options_.add_options("hidden")("positional", "", cxxopts::value<std::vector<std::string>>());
+    options_.parse_positional({"positional"});
+}
+
+cxxopts::OptionAdder Tool::add_options(const std::string& group) {
+    return options_.add_options(group);
+}
+
+bool Tool::parse(int argc, char** argv) {
+    try {
+        result_ = options_.parse(argc, argv);
+    } catch (const cxxopts::exceptions::exception& e) {
+        throw UsageError(e.what());
+    }
+    if (result_.count("help")) {
+        std::vector<std::string> groups;
+        for (const auto& g : options_.groups())
+            if (g != "Common" && g != "hidden") groups.push_back(g);
+        groups.push_back("Common");
+        std::cout << options_.help(groups) << "\nSee " << name_ << "(1) for the details.\n";
+        return false;
+    }
+    if (result_.count("version")) {
+        std::cout << name_ << " " << MLY_VERSION << "\n";
+        return false;
+    }
+    if (result_.count("positional")) positional_ = result_["positional"].as<std::vector<std::string>>();
+    if (result_.count("verbose")) verbosity_ = 1;
+    if (result_.count("quiet")) verbosity_ = -1;
+    progress_ = result_.count("progress") > 0 || (isatty(STDERR_FILENO) && verbosity_ >= 0);
+    return true;
+}
+
+void Tool::error(const std::string& msg) const {
+    std::cerr << name_ << ": " << msg << "\n";
+}
+void Tool::warn(const std::string& msg) const {
+    if (verbosity_ >= 0) std::cerr << name_ << ": " << msg << "\n";
+}
+void Tool::info(const std::string& msg) const {
+    if (verbosity_ >= 1) std::cerr << name_ << ": " << msg << "\n";
+}
+void Tool::fail(const std::string& item, const std::string& msg) {
+    ++failures_;
+    std::cerr << name_ << ": " << (item.empty() ? "" : item + ": ") << msg << "\n";
+}
+
+int run(Tool& tool, int argc, char** argv, const std::function<int()>& body) {
+    try {
+        if (!tool.parse(argc, argv)) return ok;
+        int status = body();
+        std::cout.flush();
+        if (!std::cout) {
+            tool.error("error writing standard output");
+            return partial;
+        }
+        return status;
+    } catch (const UsageError& e) {
+        tool.error(e.what());
+        std::cerr << "Try '" << tool.name() << " --help' for more information.\n";
+        return usage;
+    } catch (const Failure& e) {
+        tool.error(e.what());
+        return e.status;
+    } catch (const std::exception& e) {
+        tool.error(e.what());
+        return partial;
+    }
+}
+
+static std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+Progress::Progress(const Tool& tool, std::uint64_t total, std::string what)
+    : enabled_(tool.progress_wanted()), total_(total), what_(std::move(what)) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::advance(std::uint64_t n) {
+    done_ += n;
+    if (enabled_) draw(false);
+}
+
+void Progress::draw(bool force) {
+    auto t = now_ms();
+    if (!force && t - last_draw_ms_ < 100) return;
+    last_draw_ms_ = t;
+    char line[160];
+    if (total_) {
+        int width = 30;
+        int filled = static_cast<int>(width * static_cast<double>(done_) / static_cast<double>(total_));
+        if (filled > width) filled = width;
+        std::snprintf(line, sizeof line, "\r[%-*s] %llu/%llu %s", width, std::string(filled, '#').c_str(),
+                      static_cast<unsigned long long>(done_), static_cast<unsigned long long>(total_),
+                      what_.c_str());
+    } else {
+        std::snprintf(line, sizeof line, "\r%llu %s", static_cast<unsigned long long>(done_), what_.c_str());
+    }
+    std::fputs(line, stderr);
+    drawn_ = true;
+}
+
+void Progress::finish() {
+    if (!enabled_ || !drawn_) return;
+    draw(true);
+    std::fputs("\n", stderr);
+    drawn_ = false;
+    enabled_ = false;
+}
+
+}  // namespace mapi::cli

@@ -1,0 +1,174 @@
+#include "mapi/fs.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <filesystem>
+#include <set>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace mapi {
+
+namespace fsys = std::filesystem;
+
+static std::system_error sys_error(const std::string& what, int err = errno) {
+    return std::system_error(err, std::generic_category(), what);
+}
+
+bool has_jpeg_extension(const std::string& path) {
+    auto dot = path.rfind('.');
+    if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return false;
+    std::string ext = path.substr(dot + 1);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == "jpg" || ext == "jpeg";
+}
+
+std::vector<std::string> find_jpegs(const std::string& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    auto opts = fsys::directory_options::skip_permission_denied;
+    fsys::recursive_directory_iterator it(dir, opts, ec), end;
+    if (ec) throw std::system_error(ec, dir);
+    for (; it != end; it.increment(ec)) {
+        if (ec) throw std::system_error(ec, dir);
+        const auto name = it->path().filename().string();
+        if (!name.empty() && name[0] == '.') {
+            if (it->is_directory(ec)) it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_regular_file(ec) && has_jpeg_extension(name)) out.push_back(it->path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw sys_error(path);
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        ::close(fd);
+        throw sys_error(path, e);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw sys_error(path, EISDIR);
+    }
+    std::vector<std::uint8_t> data(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    for (;;) {
+        if (got == data.size()) data.resize(data.size() + 65536);  // the file may grow, or be a pipe
+        ssize_t n = ::read(fd, data.data() + got, data.size() - got);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            ::close(fd);
+            throw sys_error(path, e);
+        }
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    data.resize(got);
+    return data;
+}
+
+static std::string temp_name_for(const std::string& target) {
+    fsys::path p(target);
+    return (p.parent_path() / ("." + p.filename().string() + ".mly-tmp")).string();
+}
+
+ReplaceBatch::~ReplaceBatch() {
+    for (auto& s : staged_) abandon(s);
+}
+
+void ReplaceBatch::abandon(Staged& s) {
+    if (s.fd >= 0) {
+        ::unlink(s.temp.c_str());
+        ::close(s.fd);
+        s.fd = -1;
+    }
+}
+
+void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t> bytes) {
+    struct stat st {};
+    if (::stat(target.c_str(), &st) != 0) throw sys_error(target);
+    if (!S_ISREG(st.st_mode)) throw sys_error(target, EINVAL);
+    Staged s{target, temp_name_for(target), -1};
+    s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (s.fd < 0) throw sys_error(s.temp);
+    // The lock keeps two writers of the same photo from sharing one temporary.
+    if (::flock(s.fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        ::close(s.fd);
+        throw sys_error(target + ": being written by another process", e == EWOULDBLOCK ? EBUSY : e);
+    }
+    auto fail = [&](int e) {
+        abandon(s);
+        return sys_error(target, e);
+    };
+    if (::ftruncate(s.fd, 0) != 0) throw fail(errno);
+    if (::fchmod(s.fd, st.st_mode & 07777) != 0) throw fail(errno);
+    if (::fchown(s.fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) throw fail(errno);
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t n = ::write(s.fd, bytes.data() + off, bytes.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw fail(errno);
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    staged_.push_back(std::move(s));
+}
+
+std::vector<ReplaceBatch::Result> ReplaceBatch::commit() {
+    std::vector<Result> results;
+    if (staged_.empty()) return results;
+    // One syncfs per file system flushes the whole batch; the fsync after it
+    // is then cheap and reports each file's own write-back error, if any.
+    std::set<dev_t> synced;
+    for (auto& s : staged_) {
+        struct stat st {};
+        if (fstat(s.fd, &st) == 0 && synced.insert(st.st_dev).second) ::syncfs(s.fd);
+    }
+    std::set<std::string> dirs;
+    for (auto& s : staged_) {
+        Result r{s.target, {}};
+        if (::fsync(s.fd) != 0) {
+            r.error = std::system_category().message(errno);
+            abandon(s);
+        } else if (::rename(s.temp.c_str(), s.target.c_str()) != 0) {
+            r.error = std::system_category().message(errno);
+            abandon(s);
+        } else {
+            ::close(s.fd);
+            s.fd = -1;
+            dirs.insert(fsys::path(s.target).parent_path().string());
+        }
+        results.push_back(std::move(r));
+    }
+    // Make the renames themselves durable.
+    for (const auto& d : dirs) {
+        int dfd = ::open(d.empty() ? "." : d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            ::fsync(dfd);
+            ::close(dfd);
+        }
+    }
+    staged_.clear();
+    return results;
+}
+
+void replace_file(const std::string& target, std::span<const std::uint8_t> bytes) {
+    ReplaceBatch b;
+    b.stage(target, bytes);
+    auto r = b.commit();
+    if (!r.empty() && !r[0].error.empty()) throw std::runtime_error(target + ": " + r[0].error);
+}
+
+}  // namespace mapi

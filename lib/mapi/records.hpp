@@ -1,0 +1,127 @@
+// records: the record stream of design section 3.
+//
+// A Record is one JSON object whose key order is kept as read, so a tool can
+// pass through every field it does not own, unchanged and in place. Fields a
+// tool sets replace the old value where it stood, or are appended. Numbers are
+// written back in their shortest round-trip form (full double precision).
+//
+// Input lines: a JSON object ({...}), or a bare value (a path for photo tools,
+// an id for API tools); blank lines and lines starting with '#' are skipped.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace mapi {
+
+// A field is present but of the wrong type, e.g. "lat": "north".
+struct FieldError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Record {
+public:
+    Record();
+    Record(const Record& other);
+    Record& operator=(const Record& other);
+    Record(Record&&) noexcept = default;
+    Record& operator=(Record&&) noexcept = default;
+
+    // Parses one JSON object; throws std::invalid_argument with a message
+    // that says what is wrong and at which column.
+    static Record parse(std::string_view json);
+    // A record for a bare input value, kept under `key` ("path", "image_id", ...).
+    static Record bare(std::string_view key, std::string_view value);
+
+    bool has(std::string_view key) const;  // present and not null
+    // Typed getters: nullopt when absent or null; FieldError when of another type.
+    std::optional<std::string> get_string(std::string_view key) const;
+    std::optional<double> get_number(std::string_view key) const;
+    std::optional<std::int64_t> get_integer(std::string_view key) const;
+
+    void set(std::string_view key, std::string_view value);
+    void set(std::string_view key, const char* value) { set(key, std::string_view(value)); }
+    void set(std::string_view key, double value);
+    void set(std::string_view key, std::int64_t value);
+    void set(std::string_view key, int value) { set(key, static_cast<std::int64_t>(value)); }
+    void remove(std::string_view key);
+
+    // The object itself, for fields that are JSON values (the "mapillary" object).
+    rapidjson::Value& json() { return doc_; }
+    const rapidjson::Value& json() const { return doc_; }
+    rapidjson::Document::AllocatorType& allocator() { return doc_.GetAllocator(); }
+
+    std::string to_json() const;  // one line, no trailing newline
+
+private:
+    rapidjson::Value* find(std::string_view key);
+    const rapidjson::Value* find(std::string_view key) const;
+    rapidjson::Value& slot(std::string_view key);
+    rapidjson::Document doc_;
+};
+
+// One item of the input: a record, or the error of a line that could not be read.
+struct InputItem {
+    Record record;
+    std::string source;   // "<stdin>", a file name, or a command-line argument
+    std::uint64_t line = 0;  // line number in source (0 for an argument)
+    std::string error;    // non-empty: this line is bad and record is empty
+    std::string where() const;  // "source:line" or "source"
+};
+
+// Reads the record stream from stdin or from positional arguments.
+class RecordInput {
+public:
+    enum class Args {
+        photos,  // each argument is a photo; a directory means every JPEG below it
+        values,  // each argument is a bare value (an id)
+    };
+    // bare_key: the field a bare line fills ("path" or "image_id", ...).
+    RecordInput(const std::vector<std::string>& args, Args kind, std::string bare_key);
+    // Reads from a stream instead (tests, files of records).
+    RecordInput(std::istream& in, std::string source, std::string bare_key);
+    ~RecordInput();
+
+    // Next item; false at the end of the input.
+    bool next(InputItem& item);
+
+private:
+    bool next_from_stream(InputItem& item);
+    std::vector<std::string> args_;
+    std::size_t arg_index_ = 0;
+    Args kind_ = Args::photos;
+    std::string bare_key_;
+    std::vector<std::string> pending_;  // photos found in a directory argument
+    std::size_t pending_index_ = 0;
+    std::string pending_source_;
+    std::istream* in_ = nullptr;
+    std::string source_;
+    std::uint64_t line_ = 0;
+    bool from_args_ = false;
+    std::string buf_;
+};
+
+// Writes records, one JSON object a line, to a FILE (stdout by default).
+class RecordOutput {
+public:
+    explicit RecordOutput(std::FILE* out = stdout);
+    void write(const Record& r);
+    void write_line(std::string_view text);
+    // Flushes; false when any write failed (full disk, closed pipe).
+    bool flush();
+
+private:
+    std::FILE* out_;
+    bool line_buffered_;
+};
+
+}  // namespace mapi

@@ -1,0 +1,224 @@
+#include "mapi/records.hpp"
+
+#include "mapi/fs.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <unistd.h>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace mapi {
+
+using rapidjson::Value;
+
+Record::Record() { doc_.SetObject(); }
+
+Record::Record(const Record& other) { doc_.CopyFrom(other.doc_, doc_.GetAllocator()); }
+
+Record& Record::operator=(const Record& other) {
+    if (this != &other) {
+        rapidjson::Document d;
+        d.CopyFrom(other.doc_, d.GetAllocator());
+        doc_.Swap(d);
+    }
+    return *this;
+}
+
+Record Record::parse(std::string_view json) {
+    Record r;
+    // Full precision: coordinates must survive a pass through any tool unchanged.
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+    if (d.HasParseError())
+        throw std::invalid_argument(std::string("malformed JSON: ") + rapidjson::GetParseError_En(d.GetParseError()) +
+                                    " (column " + std::to_string(d.GetErrorOffset() + 1) + ")");
+    if (!d.IsObject()) throw std::invalid_argument("malformed JSON: a record must be an object");
+    r.doc_.Swap(d);
+    return r;
+}
+
+Record Record::bare(std::string_view key, std::string_view value) {
+    Record r;
+    r.set(key, value);
+    return r;
+}
+
+const Value* Record::find(std::string_view key) const {
+    for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it)
+        if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) return &it->value;
+    return nullptr;
+}
+
+Value* Record::find(std::string_view key) {
+    return const_cast<Value*>(static_cast<const Record*>(this)->find(key));
+}
+
+Value& Record::slot(std::string_view key) {
+    if (Value* v = find(key)) return *v;
+    Value name(key.data(), static_cast<rapidjson::SizeType>(key.size()), doc_.GetAllocator());
+    doc_.AddMember(name, Value(), doc_.GetAllocator());
+    return (doc_.MemberEnd() - 1)->value;
+}
+
+bool Record::has(std::string_view key) const {
+    const Value* v = find(key);
+    return v && !v->IsNull();
+}
+
+std::optional<std::string> Record::get_string(std::string_view key) const {
+    const Value* v = find(key);
+    if (!v || v->IsNull()) return std::nullopt;
+    if (!v->IsString()) throw FieldError("field \"" + std::string(key) + "\" must be a string");
+    return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::optional<double> Record::get_number(std::string_view key) const {
+    const Value* v = find(key);
+    if (!v || v->IsNull()) return std::nullopt;
+    if (!v->IsNumber()) throw FieldError("field \"" + std::string(key) + "\" must be a number");
+    double d = v->GetDouble();
+    if (!std::isfinite(d)) throw FieldError("field \"" + std::string(key) + "\" is not a finite number");
+    return d;
+}
+
+std::optional<std::int64_t> Record::get_integer(std::string_view key) const {
+    const Value* v = find(key);
+    if (!v || v->IsNull()) return std::nullopt;
+    if (v->IsInt64()) return v->GetInt64();
+    if (v->IsDouble()) {
+        double d = v->GetDouble();
+        // Only integral values in the exactly representable range count as integers.
+        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+    }
+    throw FieldError("field \"" + std::string(key) + "\" must be an integer");
+}
+
+void Record::set(std::string_view key, std::string_view value) {
+    slot(key).SetString(value.data(), static_cast<rapidjson::SizeType>(value.size()), doc_.GetAllocator());
+}
+
+void Record::set(std::string_view key, double value) {
+    if (!std::isfinite(value)) {
+        slot(key).SetNull();
+        return;
+    }
+    slot(key).SetDouble(value);
+}
+
+void Record::set(std::string_view key, std::int64_t value) { slot(key).SetInt64(value); }
+
+void Record::remove(std::string_view key) {
+    for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it)
+        if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) {
+            doc_.EraseMember(it);  // keeps the order of the others
+            return;
+        }
+}
+
+std::string Record::to_json() const {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    doc_.Accept(w);
+    return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string InputItem::where() const {
+    return line ? source + ":" + std::to_string(line) : source;
+}
+
+RecordInput::RecordInput(const std::vector<std::string>& args, Args kind, std::string bare_key)
+    : args_(args), kind_(kind), bare_key_(std::move(bare_key)) {
+    if (args_.empty()) {
+        in_ = &std::cin;
+        source_ = "<stdin>";
+    } else {
+        from_args_ = true;
+    }
+}
+
+RecordInput::RecordInput(std::istream& in, std::string source, std::string bare_key)
+    : bare_key_(std::move(bare_key)), in_(&in), source_(std::move(source)) {}
+
+RecordInput::~RecordInput() = default;
+
+static std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    return s;
+}
+
+bool RecordInput::next_from_stream(InputItem& item) {
+    while (std::getline(*in_, buf_)) {
+        ++line_;
+        std::string_view s = trim(buf_);
+        if (line_ == 1 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);  // a BOM
+        if (s.empty() || s.front() == '#') continue;
+        item = InputItem{};
+        item.source = source_;
+        item.line = line_;
+        if (s.front() == '{') {
+            try {
+                item.record = Record::parse(s);
+            } catch (const std::invalid_argument& e) {
+                item.error = e.what();
+            }
+        } else {
+            item.record = Record::bare(bare_key_, s);
+        }
+        return true;
+    }
+    return false;
+}
+
+bool RecordInput::next(InputItem& item) {
+    if (!from_args_) return next_from_stream(item);
+    for (;;) {
+        if (pending_index_ < pending_.size()) {
+            item = InputItem{};
+            item.source = pending_[pending_index_];
+            item.record = Record::bare(bare_key_, pending_[pending_index_]);
+            ++pending_index_;
+            return true;
+        }
+        if (arg_index_ >= args_.size()) return false;
+        const std::string& arg = args_[arg_index_++];
+        item = InputItem{};
+        item.source = arg;
+        std::error_code ec;
+        if (kind_ == Args::photos && std::filesystem::is_directory(arg, ec)) {
+            try {
+                pending_ = find_jpegs(arg);
+            } catch (const std::exception& e) {
+                item.error = e.what();
+                return true;
+            }
+            pending_index_ = 0;
+            if (pending_.empty()) {
+                item.error = "no JPEG files (.jpg, .jpeg) in this directory";
+                return true;
+            }
+            continue;
+        }
+        item.record = Record::bare(bare_key_, arg);
+        return true;
+    }
+}
+
+RecordOutput::RecordOutput(std::FILE* out) : out_(out), line_buffered_(isatty(fileno(out))) {}
+
+void RecordOutput::write(const Record& r) { write_line(r.to_json()); }
+
+void RecordOutput::write_line(std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), out_);
+    std::fputc('\n', out_);
+    if (line_buffered_) std::fflush(out_);
+}
+
+bool RecordOutput::flush() { return std::fflush(out_) == 0 && !std::ferror(out_); }
+
+}  // namespace mapi
