@@ -53,6 +53,21 @@ bool Tool::parse(int argc, char** argv) {
     return true;
 }
 
+std::optional<std::string> Tool::get(const std::string& option) const {
+    if (!result_.count(option)) return std::nullopt;
+    return result_[option].as<std::string>();
+}
+
+std::optional<Zone> Tool::zone(const std::string& option) const {
+    auto spec = get(option);
+    if (!spec) return std::nullopt;
+    try {
+        return Zone::parse(*spec);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError("--" + option + ": " + e.what());
+    }
+}
+
 void Tool::error(const std::string& msg) const {
     std::cerr << name_ << ": " << msg << "\n";
 }

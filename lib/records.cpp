@@ -2,7 +2,9 @@
 
 #include "mapi/fs.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <system_error>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -220,5 +222,25 @@ void RecordOutput::write_line(std::string_view text) {
 }
 
 bool RecordOutput::flush() { return std::fflush(out_) == 0 && !std::ferror(out_); }
+
+RejectSink::RejectSink(const std::optional<std::string>& path) {
+    if (!path) return;
+    path_ = *path;
+    out_ = std::fopen(path_.c_str(), "w");
+    if (!out_) throw std::system_error(errno, std::generic_category(), path_);
+}
+
+RejectSink::~RejectSink() {
+    if (out_) std::fclose(out_);
+}
+
+void RejectSink::write(const Record& rec, const std::string& reason) {
+    if (!out_) return;
+    Record r = rec;
+    r.set("reason", reason);
+    auto line = r.to_json();
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), out_);
+}
 
 }  // namespace mapi

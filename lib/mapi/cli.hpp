@@ -6,8 +6,11 @@
 // exit statuses below, so no tool calls exit() itself.
 #pragma once
 
+#include "mapi/time.hpp"
+
 #include <cstdint>
 #include <cxxopts.hpp>
+#include <optional>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +47,10 @@ public:
     bool parse(int argc, char** argv);
     const cxxopts::ParseResult& args() const { return result_; }
     const std::vector<std::string>& positional() const { return positional_; }
+    // The value of a string option, when given.
+    std::optional<std::string> get(const std::string& option) const;
+    // The value of a --tz style option as a Zone; a bad zone is a UsageError.
+    std::optional<Zone> zone(const std::string& option = "tz") const;
 
     const std::string& name() const { return name_; }
     int verbosity() const { return verbosity_; }   // 0 normal, 1 with -v, -1 with -q

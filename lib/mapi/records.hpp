@@ -124,4 +124,17 @@ private:
     bool line_buffered_;
 };
 
+// The --rejected FILE of filters: each record that failed, with a "reason".
+// Does nothing when no path is given.
+class RejectSink {
+public:
+    explicit RejectSink(const std::optional<std::string>& path);
+    ~RejectSink();
+    void write(const Record& rec, const std::string& reason);
+
+private:
+    std::FILE* out_ = nullptr;
+    std::string path_;
+};
+
 }  // namespace mapi

@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include "mapi/fs.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace mapi;
+namespace fsys = std::filesystem;
+
+namespace {
+struct TempDir {
+    fsys::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/mly-fs-test-XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() { fsys::remove_all(path); }
+};
+void put(const fsys::path& p, const std::string& text) {
+    fsys::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+std::string get(const fsys::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("find_jpegs walks recursively, sorted, any case, skipping hidden", "[fs]") {
+    TempDir t;
+    put(t.path / "b/2.JPG", "x");
+    put(t.path / "b/1.jpeg", "x");
+    put(t.path / "a.Jpg", "x");
+    put(t.path / "notes.txt", "x");
+    put(t.path / ".hidden.jpg", "x");
+    put(t.path / ".git/c.jpg", "x");
+    put(t.path / "b/.x.jpg.mly-tmp", "x");
+    auto found = find_jpegs(t.path.string());
+    REQUIRE(found.size() == 3);
+    CHECK(found[0] == (t.path / "a.Jpg").string());
+    CHECK(found[1] == (t.path / "b/1.jpeg").string());
+    CHECK(found[2] == (t.path / "b/2.JPG").string());
+    CHECK_THROWS_AS(find_jpegs((t.path / "missing").string()), std::system_error);
+}
+
+TEST_CASE("has_jpeg_extension", "[fs]") {
+    CHECK(has_jpeg_extension("x.jpg"));
+    CHECK(has_jpeg_extension("dir.d/X.JPEG"));
+    CHECK_FALSE(has_jpeg_extension("x.jpg.bak"));
+    CHECK_FALSE(has_jpeg_extension("jpg"));
+    CHECK_FALSE(has_jpeg_extension("a.jpg/b"));
+}
+
+TEST_CASE("replace_file keeps the mode and leaves no temporary", "[fs]") {
+    TempDir t;
+    auto f = t.path / "photo.jpg";
+    put(f, "old");
+    ::chmod(f.c_str(), 0640);
+    std::string text = "new content";
+    replace_file(f.string(), std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    CHECK(get(f) == "new content");
+    struct stat st {};
+    ::stat(f.c_str(), &st);
+    CHECK((st.st_mode & 0777) == 0640);
+    CHECK_FALSE(fsys::exists(t.path / ".photo.jpg.mly-tmp"));
+}
+
+TEST_CASE("a batch renames only on commit; abandoning it leaves targets untouched", "[fs]") {
+    TempDir t;
+    put(t.path / "a.jpg", "A");
+    put(t.path / "b.jpg", "B");
+    std::string x = "XX";
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(x.data()), x.size());
+    {
+        ReplaceBatch batch;
+        batch.stage((t.path / "a.jpg").string(), bytes);
+        CHECK(get(t.path / "a.jpg") == "A");
+        CHECK(fsys::exists(t.path / ".a.jpg.mly-tmp"));
+    }  // abandoned
+    CHECK(get(t.path / "a.jpg") == "A");
+    CHECK_FALSE(fsys::exists(t.path / ".a.jpg.mly-tmp"));
+
+    ReplaceBatch batch;
+    batch.stage((t.path / "a.jpg").string(), bytes);
+    batch.stage((t.path / "b.jpg").string(), bytes);
+    auto results = batch.commit();
+    REQUIRE(results.size() == 2);
+    CHECK(results[0].error.empty());
+    CHECK(results[1].error.empty());
+    CHECK(get(t.path / "a.jpg") == "XX");
+    CHECK(get(t.path / "b.jpg") == "XX");
+}
+
+TEST_CASE("a stale temporary from a killed run is reused", "[fs]") {
+    TempDir t;
+    put(t.path / "a.jpg", "A");
+    put(t.path / ".a.jpg.mly-tmp", "garbage from a killed write, longer than the new bytes");
+    std::string x = "new";
+    replace_file((t.path / "a.jpg").string(), std::span(reinterpret_cast<const std::uint8_t*>(x.data()), x.size()));
+    CHECK(get(t.path / "a.jpg") == "new");
+    CHECK_FALSE(fsys::exists(t.path / ".a.jpg.mly-tmp"));
+}
+
+TEST_CASE("missing targets and directories are refused", "[fs]") {
+    TempDir t;
+    std::string x = "new";
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(x.data()), x.size());
+    CHECK_THROWS_AS(replace_file((t.path / "none.jpg").string(), bytes), std::system_error);
+    CHECK_THROWS_AS(replace_file(t.path.string(), bytes), std::system_error);
+    CHECK_THROWS_AS(read_file((t.path / "none.jpg").string()), std::system_error);
+    CHECK_THROWS_AS(read_file(t.path.string()), std::system_error);
+}
