@@ -1,11 +1,17 @@
 // time: see mapi/time.hpp.
 #include "mapi/time.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <date/tz.h>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace mapi {
@@ -122,7 +128,7 @@ std::optional<Instant> read_instant(std::string_view text, std::string_view date
     return Instant{wall->time_since_epoch() - minutes{*off}};
 }
 
-std::string two_digit_date(int y, unsigned mo, unsigned d, char sep) {
+std::string date_text(int y, unsigned mo, unsigned d, char sep) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d%c%02u%c%02u", y, sep, mo, sep, d);
     return buf;
@@ -141,21 +147,17 @@ Fields split(milliseconds since_epoch) {
     auto day = date::floor<date::days>(tp);
     date::year_month_day ymd{day};
     date::hh_mm_ss<milliseconds> tod{tp - day};
-    return {int(ymd.year()),          unsigned(ymd.month()),
-            unsigned(ymd.day()),      long(tod.hours().count()),
-            long(tod.minutes().count()), long(tod.seconds().count()),
-            long(tod.subseconds().count())};
+    return {int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()), long(tod.hours().count()),
+            long(tod.minutes().count()), long(tod.seconds().count()), long(tod.subseconds().count())};
 }
 
 // Seconds with up to 3 decimals, trailing zeros dropped: "3.5", "0.25", "7".
-std::string seconds_text(int64_t ms) {
-    char buf[48];
-    if (ms % 1000 == 0) {
-        std::snprintf(buf, sizeof buf, "%lld", (long long)(ms / 1000));
-        return buf;
-    }
-    std::snprintf(buf, sizeof buf, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
-    std::string out = buf;
+std::string seconds_text(uint64_t ms) {
+    std::string out = std::to_string(ms / 1000);
+    if (ms % 1000 == 0) return out;
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03u", unsigned(ms % 1000));
+    out += frac;
     while (out.back() == '0') out.pop_back();
     return out;
 }
@@ -183,6 +185,164 @@ const date::time_zone* local_zone() {
                                     e.what());
     }
 }
+
+// --- Beyond the zone file's table -------------------------------------------
+//
+// A TZif file lists transitions only up to some year (2037 in Debian's "fat"
+// files, much earlier in "slim" ones) and ends with a POSIX TZ string for all
+// later times. date::, built with USE_OS_TZDB, ignores that string
+// (HowardHinnant/date#794), so Berlin would have no summer time from 2038, or
+// from 1996 on a slim system. Past the table we apply the string ourselves.
+
+struct PosixRule {
+    struct When {
+        char kind = 'M';  // 'J': Jn, day 1..365 without Feb 29; 'D': n, day 0..365; 'M': Mm.w.d
+        int month = 0, week = 0, wday = 0, day = 0;
+        int secs = 7200;  // wall time of the change, may be negative or > 24 h
+    };
+    int std_off = 0, dst_off = 0;  // seconds east of UTC
+    bool has_dst = false;
+    When start, end;  // start in standard wall time, end in DST wall time
+
+    date::sys_seconds change_at(const When& w, int year, int wall_off) const {
+        date::local_days d;
+        if (w.kind == 'M') {
+            auto ym = date::year{year} / date::month{unsigned(w.month)};
+            d = w.week == 5 ? date::local_days{ym / date::weekday_last{date::weekday{unsigned(w.wday)}}}
+                            : date::local_days{ym / date::weekday_indexed{date::weekday{unsigned(w.wday)},
+                                                                          unsigned(w.week)}};
+        } else {
+            d = date::local_days{date::year{year} / 1 / 1};
+            int n = w.day;
+            if (w.kind == 'J') n = n - 1 + (date::year{year}.is_leap() && w.day >= 60 ? 1 : 0);
+            d += date::days{n};
+        }
+        return date::sys_seconds{d.time_since_epoch() + seconds{w.secs} - seconds{wall_off}};
+    }
+
+    // The last change at or before t decides, looked for in the years around
+    // t so that changes near New Year (or moved by a > 24 h time) are found.
+    int offset_at(date::sys_seconds t) const {
+        if (!has_dst) return std_off;
+        int y = int(date::year_month_day{date::floor<date::days>(t)}.year());
+        date::sys_seconds best = date::sys_seconds::min();
+        bool dst = false;
+        for (int yy = y - 1; yy <= y + 1; ++yy) {
+            // End before start, so a start at the same instant wins (all-year DST).
+            for (bool is_start : {false, true}) {
+                auto at = is_start ? change_at(start, yy, std_off) : change_at(end, yy, dst_off);
+                if (at <= t && at >= best) {
+                    best = at;
+                    dst = is_start;
+                }
+            }
+        }
+        if (best == date::sys_seconds::min()) return std_off;
+        return dst ? dst_off : std_off;
+    }
+};
+
+// "[+-]hh[:mm[:ss]]" in seconds; hours up to 167 for the v3 rule times.
+bool read_posix_hms(Cursor& c, int& out) {
+    int sign = 1;
+    if (c.eat('-'))
+        sign = -1;
+    else
+        c.eat('+');
+    int h = 0, m = 0, s = 0, n = 0;
+    while (is_digit(c.peek()) && n < 3) h = h * 10 + (c.s[c.i++] - '0'), ++n;
+    if (n == 0 || h > 167) return false;
+    if (c.eat(':') && !c.digits(2, m)) return false;
+    if (c.eat(':') && !c.digits(2, s)) return false;
+    out = sign * (h * 3600 + m * 60 + s);
+    return true;
+}
+
+bool read_posix_name(Cursor& c) {
+    size_t start = c.i;
+    if (c.eat('<')) {
+        while (!c.done() && c.peek() != '>') ++c.i;
+        return c.eat('>') && c.i - start > 2;
+    }
+    while ((c.peek() >= 'A' && c.peek() <= 'Z') || (c.peek() >= 'a' && c.peek() <= 'z')) ++c.i;
+    return c.i - start >= 3;
+}
+
+bool read_posix_when(Cursor& c, PosixRule::When& w) {
+    if (c.eat('M')) {
+        w.kind = 'M';
+        int n = 0;
+        auto num = [&](int& v) {
+            v = 0, n = 0;
+            while (is_digit(c.peek()) && n < 2) v = v * 10 + (c.s[c.i++] - '0'), ++n;
+            return n > 0;
+        };
+        if (!num(w.month) || !c.eat('.') || !num(w.week) || !c.eat('.') || !num(w.wday)) return false;
+        if (w.month < 1 || w.month > 12 || w.week < 1 || w.week > 5 || w.wday > 6) return false;
+    } else {
+        w.kind = c.eat('J') ? 'J' : 'D';
+        int n = 0;
+        w.day = 0;
+        while (is_digit(c.peek()) && n < 3) w.day = w.day * 10 + (c.s[c.i++] - '0'), ++n;
+        if (n == 0 || w.day > 365 || (w.kind == 'J' && w.day < 1)) return false;
+    }
+    return !c.eat('/') || read_posix_hms(c, w.secs);
+}
+
+std::optional<PosixRule> parse_posix_tz(std::string_view text) {
+    Cursor c{text};
+    PosixRule r;
+    int std_west;
+    if (!read_posix_name(c) || !read_posix_hms(c, std_west)) return std::nullopt;
+    r.std_off = r.dst_off = -std_west;  // POSIX counts west of UTC as positive
+    if (c.done()) return r;
+    if (!read_posix_name(c)) return std::nullopt;
+    r.dst_off = r.std_off + 3600;
+    if (c.peek() != ',' && !c.done()) {
+        int dst_west;
+        if (!read_posix_hms(c, dst_west)) return std::nullopt;
+        r.dst_off = -dst_west;
+    }
+    // A DST name without rules leaves the dates to the implementation; TZif
+    // footers always give them, so anything else is not trusted.
+    if (!c.eat(',') || !read_posix_when(c, r.start) || !c.eat(',') || !read_posix_when(c, r.end) || !c.done())
+        return std::nullopt;
+    r.has_dst = true;
+    return r;
+}
+
+// The footer of the zone's TZif file (version 2 and later): "\n<TZ string>\n".
+std::optional<PosixRule> load_rule(const date::time_zone* tz) {
+    for (const char* dir : {"/usr/share/zoneinfo/", "/var/db/zoneinfo/"}) {
+        std::ifstream in(dir + tz->name(), std::ios::binary);
+        if (!in) continue;
+        std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        if (data.size() < 44 || data.compare(0, 4, "TZif") != 0 || data[4] < '2' || data.back() != '\n')
+            return std::nullopt;
+        size_t nl = data.rfind('\n', data.size() - 2);
+        if (nl == std::string::npos) return std::nullopt;
+        return parse_posix_tz(std::string_view(data).substr(nl + 1, data.size() - nl - 2));
+    }
+    return std::nullopt;
+}
+
+// Loaded once per zone; a rule without DST adds nothing to date::'s answer.
+const PosixRule* rule_for(const date::time_zone* tz) {
+    static std::mutex mutex;
+    static std::map<const date::time_zone*, std::optional<PosixRule>> cache;
+    std::lock_guard lock(mutex);
+    auto it = cache.find(tz);
+    if (it == cache.end()) it = cache.emplace(tz, load_rule(tz)).first;
+    return it->second && it->second->has_dst ? &*it->second : nullptr;
+}
+
+// date:: marks the open-ended last entry of the table with an end in the year
+// 32767; nothing real changes after 9999.
+bool past_table(const date::sys_info& info) {
+    return info.end >= date::sys_days{date::year{10000} / 1 / 1};
+}
+
+int whole_minutes(seconds s) { return int(std::chrono::duration_cast<minutes>(s).count()); }
 
 }  // namespace
 
@@ -217,17 +377,38 @@ Zone Zone::parse(std::string_view spec) {
 // had seconds, and truncating those is harmless for photos.
 int Zone::offset_minutes_at(Instant utc) const {
     if (!tz_) return offset_;
-    auto info = tz_->get_info(date::floor<seconds>(utc));
-    return int(std::chrono::duration_cast<minutes>(info.offset).count());
+    auto t = date::floor<seconds>(utc);
+    auto info = tz_->get_info(t);
+    if (past_table(info))
+        if (const PosixRule* rule = rule_for(tz_)) return whole_minutes(seconds{rule->offset_at(t)});
+    return whole_minutes(info.offset);
 }
 
 int Zone::offset_minutes_for_local(LocalTime t) const {
     if (!tz_) return offset_;
+    auto wall = date::floor<seconds>(t);
+    auto info = tz_->get_info(wall);
+    if (info.result == date::local_info::unique && past_table(info.first)) {
+        if (const PosixRule* rule = rule_for(tz_)) {
+            // Whichever of the two offsets reads back as itself is the answer;
+            // both: ambiguous, take the larger, i.e. the earlier instant;
+            // neither: a gap, take the offset in force just before it.
+            int found = INT_MIN;
+            for (int off : {rule->std_off, rule->dst_off}) {
+                date::sys_seconds at{wall.time_since_epoch() - seconds{off}};
+                if (rule->offset_at(at) == off) found = std::max(found, off);
+            }
+            if (found == INT_MIN) {
+                int larger = std::max(rule->std_off, rule->dst_off);
+                found = rule->offset_at(date::sys_seconds{wall.time_since_epoch() - seconds{larger}});
+            }
+            return whole_minutes(seconds{found});
+        }
+    }
     // For all three cases `first` is the right one: the only offset (unique),
     // the one before the fall-back, so the earlier instant (ambiguous), and the
     // one before the spring-forward gap (nonexistent).
-    auto info = tz_->get_info(date::floor<seconds>(t));
-    return int(std::chrono::duration_cast<minutes>(info.first.offset).count());
+    return whole_minutes(info.first.offset);
 }
 
 Instant Zone::to_utc(LocalTime t) const {
@@ -257,7 +438,7 @@ std::optional<LocalTime> parse_exif_datetime(std::string_view datetime, std::str
 std::string format_exif_datetime(LocalTime t) {
     Fields f = split(t.time_since_epoch());
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%s %02ld:%02ld:%02ld", two_digit_date(f.y, f.mo, f.d, ':').c_str(), f.h, f.mi,
+    std::snprintf(buf, sizeof buf, "%s %02ld:%02ld:%02ld", date_text(f.y, f.mo, f.d, ':').c_str(), f.h, f.mi,
                   f.s);
     return buf;
 }
@@ -296,7 +477,7 @@ std::optional<Instant> parse_rfc3339(std::string_view text) { return read_instan
 std::string format_rfc3339_utc(Instant t) {
     Fields f = split(t.time_since_epoch());
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%sT%02ld:%02ld:%02ld.%03ldZ", two_digit_date(f.y, f.mo, f.d, '-').c_str(), f.h,
+    std::snprintf(buf, sizeof buf, "%sT%02ld:%02ld:%02ld.%03ldZ", date_text(f.y, f.mo, f.d, '-').c_str(), f.h,
                   f.mi, f.s, f.ms);
     return buf;
 }
@@ -318,15 +499,13 @@ LocalTime to_local(Instant utc, int offset_minutes) {
 }
 
 std::string format_duration(milliseconds d) {
-    int64_t ms = d.count();
-    std::string sign;
-    if (ms < 0) {
-        sign = "-";
-        ms = -ms;
-    }
-    constexpr int64_t S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;
+    // Unsigned magnitude, so even the most negative count has one.
+    int64_t count = d.count();
+    uint64_t ms = count < 0 ? 0 - uint64_t(count) : uint64_t(count);
+    std::string sign = count < 0 ? "-" : "";
+    constexpr uint64_t S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;
     std::string out;
-    auto part = [&](int64_t n, const char* unit) {
+    auto part = [&](uint64_t n, const char* unit) {
         if (n == 0) return;
         if (!out.empty()) out += ' ';
         out += std::to_string(n) + ' ' + unit;

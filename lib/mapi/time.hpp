@@ -36,7 +36,9 @@ public:
     // Accepts "+02:00", "-05:30", "+0200", "+02", "Z", "UTC", an IANA name
     // ("Europe/Berlin") and "local". "local" is the TZ environment variable
     // when set (as the C library reads it), else the machine's zone; a TZ that
-    // is not an IANA name is refused rather than guessed at.
+    // is not an IANA name is refused rather than guessed at. IANA zones come
+    // from the system's zoneinfo, including its rule for the years after the
+    // file's table ends (2037), which date:: alone would drop.
     // Throws std::invalid_argument naming the spec: "unknown time zone 'X'".
     static Zone parse(std::string_view spec);
 
