@@ -32,7 +32,11 @@ bool Tool::parse(int argc, char** argv) {
     try {
         result_ = options_.parse(argc, argv);
     } catch (const cxxopts::exceptions::exception& e) {
-        throw UsageError(e.what());
+        // cxxopts quotes with U+2018/U+2019; plain quotes read the same in any locale.
+        std::string msg = e.what();
+        for (const char* q : {"\xE2\x80\x98", "\xE2\x80\x99"})
+            for (auto p = msg.find(q); p != std::string::npos; p = msg.find(q)) msg.replace(p, 3, "'");
+        throw UsageError(msg);
     }
     if (result_.count("help")) {
         std::vector<std::string> groups;
@@ -77,9 +81,16 @@ void Tool::warn(const std::string& msg) const {
 void Tool::info(const std::string& msg) const {
     if (verbosity_ >= 1) std::cerr << name_ << ": " << msg << "\n";
 }
+std::string without_subject(const std::string& msg, const std::string& subject) {
+    if (!subject.empty() && msg.size() > subject.size() + 2 && msg.compare(0, subject.size(), subject) == 0 &&
+        msg.compare(subject.size(), 2, ": ") == 0)
+        return msg.substr(subject.size() + 2);
+    return msg;
+}
+
 void Tool::fail(const std::string& item, const std::string& msg) {
     ++failures_;
-    std::cerr << name_ << ": " << (item.empty() ? "" : item + ": ") << msg << "\n";
+    std::cerr << name_ << ": " << (item.empty() ? "" : item + ": ") << without_subject(msg, item) << "\n";
 }
 
 int run(Tool& tool, int argc, char** argv, const std::function<int()>& body) {

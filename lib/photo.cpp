@@ -23,12 +23,26 @@ struct Capture {
 std::optional<Capture> capture_from(const std::optional<std::string>& dt, const std::optional<std::string>& subsec,
                                     const std::optional<std::string>& offset, const ScanOptions& opts) {
     if (!dt) return std::nullopt;
-    auto local = parse_exif_datetime(*dt, subsec.value_or(""));
+    // Some writers put the fraction, or the offset, into the DateTime tag
+    // itself ("2018:06:26 17:46:33.847"); the separate tags win when present.
+    std::string text = *dt;
+    std::optional<std::string> sub = subsec, off = offset;
+    if (text.size() > 19) {
+        std::string rest = text.substr(19);
+        text.resize(19);
+        if (rest[0] == '.') {
+            auto end = rest.find_first_not_of("0123456789", 1);
+            if (!sub) sub = rest.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+            rest = end == std::string::npos ? "" : rest.substr(end);
+        }
+        if (!rest.empty() && !off) off = rest;
+    }
+    auto local = parse_exif_datetime(text, sub.value_or(""));
     if (!local) return std::nullopt;
-    if (offset)
-        if (auto off = parse_utc_offset(*offset)) {
-            Instant utc{local->time_since_epoch() - std::chrono::minutes(*off)};
-            return Capture{utc, *off, true, false};
+    if (off)
+        if (auto minutes = parse_utc_offset(*off)) {
+            Instant utc{local->time_since_epoch() - std::chrono::minutes(*minutes)};
+            return Capture{utc, *minutes, true, false};
         }
     if (opts.tz) return Capture{opts.tz->to_utc(*local), opts.tz->offset_minutes_for_local(*local), true, false};
     return Capture{Instant{local->time_since_epoch()}, 0, false, true};

@@ -3,6 +3,7 @@
 #include "mapi/fs.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <system_error>
 #include <filesystem>
@@ -122,9 +123,24 @@ void Record::remove(std::string_view key) {
         }
 }
 
+namespace {
+// rapidjson's own double output (Grisu2) is not always the shortest form that
+// reads back to the same double (-0.3713 came out as -0.37129999999999999);
+// std::to_chars is, so numbers look as they were typed and still round-trip.
+class ShortestWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
+public:
+    using rapidjson::Writer<rapidjson::StringBuffer>::Writer;
+    bool Double(double d) {
+        char buf[40];
+        auto r = std::to_chars(buf, buf + sizeof buf, d);
+        return RawValue(buf, static_cast<std::size_t>(r.ptr - buf), rapidjson::kNumberType);
+    }
+};
+}  // namespace
+
 std::string Record::to_json() const {
     rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    ShortestWriter w(buf);
     doc_.Accept(w);
     return std::string(buf.GetString(), buf.GetSize());
 }

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                 }
             } catch (const std::exception& e) {
                 tool.fail(*path, e.what());
-                rejected.write(item.record, e.what());
+                rejected.write(item.record, cli::without_subject(e.what(), *path));
                 continue;
             }
             out.write(item.record);

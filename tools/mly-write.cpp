@@ -73,9 +73,7 @@ int main(int argc, char** argv) {
                 if (batch.size() >= batch_size) commit();
             } catch (const std::exception& e) {
                 std::string where = path.empty() ? item.where() : path;
-                std::string msg = e.what();
-                // system_error messages already start with the path.
-                if (!path.empty() && msg.rfind(path + ": ", 0) == 0) msg = msg.substr(path.size() + 2);
+                std::string msg = cli::without_subject(e.what(), path);
                 tool.fail(where, path.empty() ? msg : "not written: " + msg);
                 rejected.write(item.record, msg);
             }

@@ -61,6 +61,8 @@ public:
     void warn(const std::string& msg) const;      // hidden by -q
     void info(const std::string& msg) const;      // only with -v
     // An item failed: reported with the item, counted; exit status becomes 1.
+    // A message that already starts with "item: " (system errors name their
+    // file) is not prefixed twice.
     void fail(const std::string& item, const std::string& msg);
     std::uint64_t failures() const { return failures_; }
     int exit_status() const { return failures_ ? partial : ok; }
@@ -74,6 +76,9 @@ private:
     bool progress_ = false;
     std::uint64_t failures_ = 0;
 };
+
+// msg without a leading "subject: ", which system errors carry.
+std::string without_subject(const std::string& msg, const std::string& subject);
 
 // Calls body and maps what escapes it to an exit status with a message:
 // UsageError and cxxopts errors -> 2, Failure -> its status, anything else -> 1.
