@@ -152,7 +152,7 @@ private:
             if (name == "name") {
                 t.name = text_of(c);
             } else if (name == "trkseg") {
-                Segment& s = t.segments.emplace_back();
+                TrackSegment& s = t.segments.emplace_back();
                 for (pugi::xml_node p : c.children()) {
                     if (p.type() == pugi::node_element && local_name(p) == "trkpt") s.points.push_back(read_point(p));
                 }
@@ -163,7 +163,7 @@ private:
 
     Track read_route(const pugi::xml_node& rte) {
         Track t;
-        Segment& s = t.segments.emplace_back();
+        TrackSegment& s = t.segments.emplace_back();
         for (pugi::xml_node c : rte.children()) {
             if (c.type() != pugi::node_element) continue;
             std::string_view name = local_name(c);
@@ -318,6 +318,9 @@ void append_bound_lon(std::string& out, double lon) {
     append_fixed(out, std::min(lon, 179.999999999), 9);
 }
 
+// Write errors are sticky in the FILE, so end() checks them once.
+void put(std::FILE* f, std::string_view s) { std::fwrite(s.data(), 1, s.size(), f); }
+
 void append_element(std::string& out, const char* indent, const char* tag, std::string_view text) {
     out += indent;
     out += '<';
@@ -411,7 +414,7 @@ std::optional<Bounds> bounds_of(const GpxData& gpx) {
     };
     for (const auto* tracks : {&gpx.tracks, &gpx.routes})
         for (const Track& t : *tracks)
-            for (const Segment& s : t.segments)
+            for (const TrackSegment& s : t.segments)
                 for (const TrackPoint& p : s.points) add(p);
     for (const TrackPoint& p : gpx.waypoints) add(p);
     return b;
@@ -422,7 +425,7 @@ std::vector<TimedPoint> timed_track_points(const std::vector<GpxData>& files) {
     std::size_t segment = 0;
     for (const GpxData& gpx : files) {
         for (const Track& t : gpx.tracks) {
-            for (const Segment& s : t.segments) {
+            for (const TrackSegment& s : t.segments) {
                 for (const TrackPoint& p : s.points)
                     if (p.time) out.push_back({p, segment});
                 ++segment;
@@ -446,12 +449,6 @@ GpxWriter::GpxWriter(std::FILE* out, std::string creator) : out_(out), creator_(
 void GpxWriter::expect(bool ok, const char* call) {
     if (!ok) throw std::logic_error(std::string("GpxWriter::") + call + " called out of order");
 }
-
-namespace {
-
-void put(std::FILE* f, std::string_view s) { std::fwrite(s.data(), 1, s.size(), f); }
-
-}  // namespace
 
 void GpxWriter::begin(const GpxMetadata& m) {
     expect(state_ == State::Start, "begin");

@@ -42,13 +42,13 @@ struct TrackPoint {
     std::size_t line = 0;           // line of the element in the source, for messages; 0 unknown
 };
 
-struct Segment {
+struct TrackSegment {
     std::vector<TrackPoint> points;
 };
 
 struct Track {
     std::string name;
-    std::vector<Segment> segments;
+    std::vector<TrackSegment> segments;
 };
 
 struct GpxData {
@@ -123,7 +123,7 @@ struct GpxMetadata {
 // Output: the root declares xmlns (GPX 1.1), xmlns:xsi, xsi:schemaLocation
 // and xmlns:mly (kMlyGpxNamespace). Per point, in schema order: lat and lon
 // with 9 decimals (~0.1 mm; longitude 180 is written -180, as the schema's
-// range is [-180, 180)), <ele> with 3, <time> as RFC 3339 UTC with ms,
+// range is [-180, 180), and a bounds edge at 180 as 179.999999999), <ele> with 3, <time> as RFC 3339 UTC with ms,
 // <name>, and a heading as <extensions><mly:heading>123.400</mly:heading>
 // </extensions>, in [0, 360). Text is escaped; characters XML cannot carry
 // (controls, invalid UTF-8) become U+FFFD. A lat/lon that is not finite or
