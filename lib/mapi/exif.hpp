@@ -66,7 +66,9 @@ struct ExifUpdate {
 };
 
 // Returns `old_tiff` with the tags of `u` set. An empty `old_tiff` gives a
-// minimal little-endian TIFF holding only those tags.
+// minimal little-endian TIFF holding only those tags. A new Exif IFD gets
+// ExifVersion 0231; an existing one keeps its version even when OffsetTime*
+// is added (changing it would change a tag the file had).
 //
 // Nothing already in the data moves: the old bytes are kept as they are and
 // new versions of only the IFDs that change (IFD0, Exif, GPS) are appended
@@ -76,7 +78,9 @@ struct ExifUpdate {
 // to IFD1 (the thumbnail) is kept. The byte order stays the file's.
 //
 // Cost: the replaced IFDs stay behind as unreferenced bytes, so every rewrite
-// grows the data by the size of the rewritten IFDs (a few hundred bytes).
+// grows the data by the rewritten IFDs plus the new values: a few hundred
+// bytes, about 1 KB for a camera IFD0 + Exif IFD + GPS IFD. Data already
+// near the 64 KiB APP1 limit can then no longer be spliced (JpegError).
 //
 // Throws std::invalid_argument for a malformed value in `u` (a time not
 // "YYYY:MM:DD HH:MM:SS", latitude out of range, lat without lon, a string
