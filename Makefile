@@ -12,12 +12,13 @@ PREFIX   ?= /usr/local
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -pthread
-CPPFLAGS += -Ilib -DUSE_OS_TZDB=1 -DMLY_VERSION='"$(VERSION)"' -MMD -MP
-LDLIBS   += -lexif -lpugixml -ldate-tz -pthread
+CPPFLAGS += -Ilib -DUSE_OS_TZDB=1 -DCPPHTTPLIB_OPENSSL_SUPPORT -DCPPHTTPLIB_ZLIB_SUPPORT -DMLY_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS   += -lexif -lpugixml -ldate-tz -lssl -lcrypto -lz -pthread
 
 # Debian packages: build, test and benchmark needs, installed by name.
 DEPS := g++ make pkg-config python3 libexif-dev rapidjson-dev libcxxopts-dev catch2 \
         libcpp-httplib-dev libssl-dev libstb-dev libpugixml-dev libhowardhinnant-date-dev \
+        libprotozero-dev zlib1g-dev openssl curl \
         tzdata mandoc libimage-exiftool-perl libxml2-utils gpsbabel gpscorrelate jq \
         clang libclang-rt-14-dev time
 
@@ -29,9 +30,13 @@ UNIT_SRC  := $(wildcard tests/unit/*.cpp)
 UNIT_OBJ  := $(UNIT_SRC:tests/unit/%.cpp=build/unit/%.o)
 HELP_SRC  := $(wildcard tests/helpers/*.cpp)
 HELPERS   := $(HELP_SRC:tests/helpers/%.cpp=build/helpers/%)
+# The local Mapillary server of tests, benchmarks and the demo.
+FAKE_SRC  := $(wildcard tests/fakeapi/*.cpp)
+FAKE_OBJ  := $(FAKE_SRC:tests/fakeapi/%.cpp=build/fakeapi/%.o)
+FAKEAPI   := $(if $(FAKE_SRC),build/fakeapi/mly-fakeapi)
 
 .PHONY: all deps check bench demo fuzz install uninstall clean
-all: lib/libmapi.a $(TOOLS) $(HELPERS)
+all: lib/libmapi.a $(TOOLS) $(HELPERS) $(FAKEAPI)
 
 lib/libmapi.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -54,6 +59,13 @@ build/helpers/%.o: tests/helpers/%.cpp
 
 build/helpers/%: build/helpers/%.o lib/libmapi.a
 	$(CXX) $(CXXFLAGS) $< lib/libmapi.a $(LDLIBS) -o $@
+
+build/fakeapi/%.o: tests/fakeapi/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -Itests/fakeapi $(CXXFLAGS) -c $< -o $@
+
+build/fakeapi/mly-fakeapi: $(FAKE_OBJ) lib/libmapi.a
+	$(CXX) $(CXXFLAGS) $(FAKE_OBJ) lib/libmapi.a $(LDLIBS) -o $@
 
 build/unit/%.o: tests/unit/%.cpp
 	@mkdir -p $(@D)
