@@ -100,7 +100,7 @@ void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t
     if (!S_ISREG(st.st_mode)) throw sys_error(target, EINVAL);
     Staged s{target, temp_name_for(target), -1};
     s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (s.fd < 0) throw sys_error(s.temp);
+    if (s.fd < 0) throw sys_error(target);  // the temporary's name would only confuse
     // The lock keeps two writers of the same photo from sharing one temporary.
     if (::flock(s.fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;

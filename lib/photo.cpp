@@ -4,6 +4,7 @@
 #include "mapi/jpeg.hpp"
 #include "mapi/xmp.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -57,6 +58,12 @@ std::optional<Instant> gps_instant(const GpsTime& g) {
     return Instant{date::sys_days{ymd}} + hours(g.hour) + minutes(g.minute) + milliseconds(ms);
 }
 
+std::string number_text(double d) {
+    char buf[40];
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
+}
+
 bool is_spherical_xmp(std::string_view xmp) {
     // GPano:ProjectionType="equirectangular", as attribute or element.
     auto p = xmp.find("ProjectionType");
@@ -83,19 +90,15 @@ ScanResult scan_photo(Record& rec, const std::string& path, const ScanOptions& o
     if (!cap && ex.gps_time)
         if (auto t = gps_instant(*ex.gps_time)) cap = Capture{*t, opts.tz ? opts.tz->offset_minutes_at(*t) : 0, opts.tz.has_value(), false};
     if (!cap && xmp.datetime_original) {
-        // XMP dates are ISO 8601, with or without an offset.
-        if (auto t = parse_rfc3339(*xmp.datetime_original)) {
-            cap = Capture{*t, opts.tz ? opts.tz->offset_minutes_at(*t) : 0, opts.tz.has_value(), false};
-        } else {
-            std::string s = *xmp.datetime_original;
-            for (std::size_t i = 0; i < s.size() && i < 10; ++i)
-                if (s[i] == '-') s[i] = ':';
-            if (s.size() > 10 && s[10] == 'T') s[10] = ' ';
-            auto dot = s.find('.');
-            cap = capture_from(s.substr(0, std::min<std::size_t>(dot, 19)),
-                               dot == std::string::npos ? std::nullopt : std::optional<std::string>(s.substr(dot + 1)),
-                               std::nullopt, opts);
-        }
+        // XMP dates are ISO 8601 ("2010-04-13T09:37:22.5+02:00", some with
+        // EXIF's colons): brought to the EXIF form, whose tail may carry the
+        // fraction and the offset, which then wins over --tz as EXIF's does.
+        std::string s = *xmp.datetime_original;
+        for (std::size_t i = 0; i < s.size() && i < 10; ++i)
+            if (s[i] == '-') s[i] = ':';
+        if (s.size() > 10 && (s[10] == 'T' || s[10] == 't')) s[10] = ' ';
+        if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.back() = '+', s += "00:00";
+        cap = capture_from(s, std::nullopt, std::nullopt, opts);
     }
     if (cap) {
         rec.set("captured_at", format_rfc3339_utc(cap->utc));
@@ -156,8 +159,8 @@ std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, c
     ExifUpdate u;
     auto lat = rec.get_number("lat"), lon = rec.get_number("lon");
     if (lat.has_value() != lon.has_value()) throw FieldError("lat and lon go together: one is missing");
-    if (lat && (*lat < -90 || *lat > 90)) throw FieldError("lat " + std::to_string(*lat) + " out of range");
-    if (lon && (*lon < -180 || *lon > 180)) throw FieldError("lon " + std::to_string(*lon) + " out of range");
+    if (lat && (*lat < -90 || *lat > 90)) throw FieldError("lat " + number_text(*lat) + " out of range");
+    if (lon && (*lon < -180 || *lon > 180)) throw FieldError("lon " + number_text(*lon) + " out of range");
     u.gps_lat = lat;
     u.gps_lon = lon;
     u.gps_alt = rec.get_number("alt");
