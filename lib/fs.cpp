@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -129,18 +130,31 @@ void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t
 std::vector<ReplaceBatch::Result> ReplaceBatch::commit() {
     std::vector<Result> results;
     if (staged_.empty()) return results;
-    // One syncfs per file system flushes the whole batch; the fsync after it
-    // is then cheap and reports each file's own write-back error, if any.
-    std::set<dev_t> synced;
-    for (auto& s : staged_) {
+    // One syncfs per file system flushes the whole batch. Since Linux 5.8
+    // syncfs reports write-back errors of the file system that happened
+    // since the file was opened, so when it succeeds every temporary on that
+    // file system is durable; only where it fails does each file get its own
+    // fsync, to learn which ones failed. No rename happens before all of this.
+    std::map<dev_t, bool> synced_ok;
+    std::vector<dev_t> dev(staged_.size(), 0);
+    for (std::size_t i = 0; i < staged_.size(); ++i) {
         struct stat st {};
-        if (fstat(s.fd, &st) == 0 && synced.insert(st.st_dev).second) ::syncfs(s.fd);
+        if (fstat(staged_[i].fd, &st) != 0) continue;
+        dev[i] = st.st_dev;
+        if (!synced_ok.count(st.st_dev)) synced_ok[st.st_dev] = ::syncfs(staged_[i].fd) == 0;
+    }
+    std::vector<int> fsync_errors(staged_.size(), 0);
+    for (std::size_t i = 0; i < staged_.size(); ++i) {
+        auto it = synced_ok.find(dev[i]);
+        if (it != synced_ok.end() && it->second && dev[i] != 0) continue;
+        if (::fsync(staged_[i].fd) != 0) fsync_errors[i] = errno;
     }
     std::set<std::string> dirs;
-    for (auto& s : staged_) {
+    for (std::size_t i = 0; i < staged_.size(); ++i) {
+        Staged& s = staged_[i];
         Result r{s.target, {}};
-        if (::fsync(s.fd) != 0) {
-            r.error = std::system_category().message(errno);
+        if (fsync_errors[i] != 0) {
+            r.error = std::system_category().message(fsync_errors[i]);
             abandon(s);
         } else if (::rename(s.temp.c_str(), s.target.c_str()) != 0) {
             r.error = std::system_category().message(errno);

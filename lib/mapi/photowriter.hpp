@@ -1,0 +1,64 @@
+// photowriter: the write loop of mly-write, shared by every tool with --write.
+//
+// Each record's metadata goes into the photo named by its path
+// (plan_photo_write), through a ReplaceBatch: a batch of temporaries is made
+// durable with one flush, then renamed into place. A record is printed once
+// its photo is durable; one whose photo could not be written is reported
+// through the tool (exit status 1) and goes to the reject sink instead.
+#pragma once
+
+#include "mapi/cli.hpp"
+#include "mapi/fs.hpp"
+#include "mapi/photo.hpp"
+#include "mapi/records.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mapi {
+
+struct PhotoWriterOptions {
+    WriteOptions write;    // the zone for records without utc_offset
+    bool dry_run = false;  // prepare every photo's bytes, write none
+    unsigned batch = 64;   // photos made durable together with one flush
+};
+
+class PhotoWriter {
+public:
+    PhotoWriter(cli::Tool& tool, RecordOutput& out, RejectSink& rejected, PhotoWriterOptions opts = {});
+    PhotoWriter(const PhotoWriter&) = delete;
+    PhotoWriter& operator=(const PhotoWriter&) = delete;
+
+    // Writes the record into its photo and prints it when the photo is
+    // durable; records come out in the order they went in. A record with
+    // nothing to write passes (see pass()); in a dry run each record is
+    // printed at once. where names the record in messages when it has no
+    // path ("<stdin>:7").
+    void write(Record rec, const std::string& where);
+    // Prints a record whose photo needs no writing, in its turn: after the
+    // records of the photos staged before it.
+    void pass(Record rec);
+    // Commits what is staged and prints the rest; call once at the end.
+    void finish();
+
+    std::uint64_t written() const { return written_; }
+
+private:
+    void commit();
+
+    cli::Tool& tool_;
+    RecordOutput& out_;
+    RejectSink& rejected_;
+    PhotoWriterOptions opts_;
+    cli::Progress progress_;
+    ReplaceBatch batch_;
+    struct Waiting {
+        Record rec;
+        bool staged;  // its photo is in batch_; otherwise it only waits for its turn
+    };
+    std::vector<Waiting> waiting_;
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace mapi
