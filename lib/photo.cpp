@@ -1,5 +1,6 @@
 #include "mapi/photo.hpp"
 
+#include "mapi/description.hpp"
 #include "mapi/exif.hpp"
 #include "mapi/jpeg.hpp"
 #include "mapi/xmp.hpp"
@@ -142,12 +143,8 @@ static std::string description_text(const Record& rec) {
     for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
         if (std::string_view(it->name.GetString()) != "description") continue;
         if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
-        if (it->value.IsObject()) {
-            rapidjson::StringBuffer buf;
-            rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-            it->value.Accept(w);
-            return std::string(buf.GetString(), buf.GetSize());
-        }
+        // Sorted keys, ASCII-only escapes: the form Mapillary's schema wants.
+        if (it->value.IsObject()) return description_json(it->value);
         throw FieldError("field \"description\" must be a string or an object");
     }
     return {};

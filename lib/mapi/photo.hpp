@@ -42,7 +42,8 @@ struct WriteOptions {
 
 // The photo's new bytes carrying the record's captured_at (local time with
 // SubSecTimeOriginal and OffsetTimeOriginal, plus GPS date and time in UTC),
-// lat/lon, alt, heading, make, model, orientation, image_description and, for
+// lat/lon, alt, heading, make, model, orientation, description (EXIF
+// ImageDescription: a string as it is, an object as sorted compact JSON) and, for
 // camera_type "spherical", the XMP GPano tags. Throws std::runtime_error with
 // a clear message for a field it cannot write (lat out of range, ...).
 std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, const Record& rec,
