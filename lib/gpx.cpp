@@ -299,7 +299,9 @@ void append_escaped(std::string& out, std::string_view s, bool attribute) {
 }
 
 void append_fixed(std::string& out, double v, int decimals) {
-    char buf[64];
+    // 320 digits hold any finite double in fixed notation (1e308 and its
+    // decimals), so an absurd but finite elevation is written, not refused.
+    char buf[400];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
     if (ec != std::errc{}) throw std::invalid_argument("GpxWriter: number too large");
     out.append(buf, end);
