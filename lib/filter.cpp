@@ -63,6 +63,52 @@ std::optional<double> record_heading(const Record& rec) { return rec.get_number(
 
 std::string record_sequence(const Record& rec) { return rec.get_string("sequence_id").value_or(""); }
 
+std::string_view TextArena::add(std::string_view s) {
+    constexpr std::size_t kBlock = 8u << 20;
+    if (s.empty()) return {};
+    if (blocks_.empty() || size_ - used_ < s.size()) {
+        size_ = std::max(kBlock, s.size());
+        blocks_.push_back(std::make_unique_for_overwrite<char[]>(size_));
+        used_ = 0;
+    }
+    char* p = blocks_.back().get() + used_;
+    std::memcpy(p, s.data(), s.size());
+    used_ += s.size();
+    return {p, s.size()};
+}
+
+std::vector<std::uint32_t> sorted_order(const std::vector<std::string_view>& keys,
+                                        const std::vector<std::string_view>* then_by) {
+    std::size_t common = keys.empty() ? 0 : keys[0].size();
+    for (const auto& k : keys) {
+        std::size_t n = std::min(common, k.size()), i = 0;
+        while (i < n && k[i] == keys[0][i]) ++i;
+        common = i;
+    }
+    struct Entry {
+        std::uint64_t a, b;  // bytes common .. common + 16, big-endian, zero past the end
+        std::uint32_t index;
+    };
+    auto word = [](std::string_view k, std::size_t from) {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < 8; ++i) w = w << 8 | (from + i < k.size() ? static_cast<unsigned char>(k[from + i]) : 0u);
+        return w;
+    };
+    std::vector<Entry> e(keys.size());
+    for (std::uint32_t i = 0; i < e.size(); ++i) e[i] = {word(keys[i], common), word(keys[i], common + 8), i};
+    std::sort(e.begin(), e.end(), [&](const Entry& x, const Entry& y) {
+        if (x.a != y.a) return x.a < y.a;
+        if (x.b != y.b) return x.b < y.b;
+        if (int c = keys[x.index].compare(keys[y.index])) return c < 0;
+        if (then_by)
+            if (int c = (*then_by)[x.index].compare((*then_by)[y.index])) return c < 0;
+        return x.index < y.index;
+    });
+    std::vector<std::uint32_t> order(e.size());
+    for (std::size_t i = 0; i < e.size(); ++i) order[i] = e[i].index;
+    return order;
+}
+
 std::string json_string(std::string_view s) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -166,7 +212,7 @@ OpenFields::Held OpenFields::hold(Record& rec) const {
     for (std::size_t k = 0; k < keys_.size(); ++k) {
         if (index[k] < 0) {
             wanted[k] = -1;
-            h.at[k] = static_cast<std::uint32_t>(h.text.size());  // past the brace: after those that stood last
+            h.places.at[k] = static_cast<std::uint32_t>(h.text.size());  // past the brace: after those that stood last
             continue;
         }
         int before = index[k];
@@ -175,32 +221,37 @@ OpenFields::Held OpenFields::hold(Record& rec) const {
         wanted[k] = before;
     }
     member_starts(h.text, std::span<const int>(wanted.data(), keys_.size()),
-                  std::span<std::uint32_t>(h.at.data(), keys_.size()));
+                  std::span<std::uint32_t>(h.places.at.data(), keys_.size()));
     // Output order: by place; fields that stood side by side keep their
     // order; those the record lacked follow, in the order of keys.
-    std::stable_sort(h.order.begin(), h.order.begin() + keys_.size(), [&](std::uint8_t a, std::uint8_t b) {
-        if (h.at[a] != h.at[b]) return h.at[a] < h.at[b];
+    auto& at = h.places.at;
+    auto& order = h.places.order;
+    auto before = [&](std::uint8_t a, std::uint8_t b) {
+        if (at[a] != at[b]) return at[a] < at[b];
         return static_cast<unsigned>(index[a]) < static_cast<unsigned>(index[b]);  // -1: last
-    });
+    };
+    // An insertion sort: at most four, and no allocation (std::stable_sort makes one).
+    for (std::size_t n = 1; n < keys_.size(); ++n)
+        for (std::size_t j = n; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
     return h;
 }
 
-void OpenFields::write(const Held& h, std::span<const std::string_view> values, std::string& out) const {
-    const std::string& t = h.text;
+void OpenFields::write(std::string_view t, const Places& places, std::span<const std::string_view> values,
+                       std::string& out) const {
     const std::size_t end = t.size() - 1;  // the closing brace
     bool first = true;
     auto members = [&](std::size_t from, std::size_t to) {  // whole members, with or without a trailing comma
         if (to > from && t[to - 1] == ',') --to;
         if (to <= from) return;
         if (!first) out += ',';
-        out.append(t, from, to - from);
+        out.append(t.substr(from, to - from));
         first = false;
     };
     out += '{';
     std::size_t pos = 1;
     for (std::size_t n = 0; n < keys_.size(); ++n) {
-        std::size_t k = h.order[n];
-        std::size_t at = std::min<std::size_t>(h.at[k], end);
+        std::size_t k = places.order[n];
+        std::size_t at = std::min<std::size_t>(places.at[k], end);
         members(pos, at);
         pos = std::max(pos, at);
         if (k < values.size() && !values[k].empty()) {

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +40,13 @@ std::optional<double> record_heading(const Record& rec);
 // sequence_id; records without one (or with "") are one group, "".
 std::string record_sequence(const Record& rec);
 
+// The order that sorts keys byte by byte: keys equal, by then_by (when
+// given), then by index. Fast on a million paths: the comparisons read 16
+// bytes kept beside each index (after the prefix all keys share), and look
+// at the strings themselves only where those are equal.
+std::vector<std::uint32_t> sorted_order(const std::vector<std::string_view>& keys,
+                                        const std::vector<std::string_view>* then_by = nullptr);
+
 // JSON text of a value, as Record::to_json() writes it.
 std::string json_string(std::string_view s);
 std::string json_number(double d);
@@ -61,21 +69,39 @@ public:
     static constexpr std::size_t max_fields = 4;
     explicit OpenFields(std::vector<std::string> keys);
 
-    struct Held {
-        std::string text;                        // compact JSON without the open fields
-        std::array<std::uint32_t, max_fields> at{};  // where each open field goes in text (size: appended)
+    struct Places {
+        std::array<std::uint32_t, max_fields> at{};  // where each open field goes in the text (size: appended)
         std::array<std::uint8_t, max_fields> order{0, 1, 2, 3};  // the open fields in output order
+    };
+    struct Held {
+        std::string text;  // compact JSON without the open fields
+        Places places;
     };
     // Takes the open fields out of rec (it loses them) and keeps the rest as text.
     Held hold(Record& rec) const;
     // Appends the record to out with the open fields set: values[i] is the
     // JSON text of keys[i]'s value, or empty to leave the field out.
-    void write(const Held& h, std::span<const std::string_view> values, std::string& out) const;
+    void write(std::string_view text, const Places& places, std::span<const std::string_view> values,
+               std::string& out) const;
+    void write(const Held& h, std::span<const std::string_view> values, std::string& out) const {
+        write(h.text, h.places, values, out);
+    }
 
     const std::vector<std::string>& keys() const { return keys_; }
 
 private:
     std::vector<std::string> keys_;
+};
+
+// Many strings kept in a few large blocks: holding a million records' text
+// costs the bytes, not a million allocations (and frees).
+class TextArena {
+public:
+    std::string_view add(std::string_view s);
+
+private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t used_ = 0, size_ = 0;  // of the last block
 };
 
 }  // namespace mapi

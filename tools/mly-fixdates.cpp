@@ -1,0 +1,99 @@
+// mly-fixdates: photos that have no usable time get start + k * step, in
+// input order or sorted by path or file name (the seed's add_fix_dates.py),
+// as captured_at and utc_offset; --write puts them into the photos too.
+#include "mapi/cli.hpp"
+#include "mapi/filter.hpp"
+#include "mapi/photowriter.hpp"
+#include "mapi/records.hpp"
+#include "mapi/stepclock.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mapi;
+
+int main(int argc, char** argv) {
+    cli::Tool tool("mly-fixdates", "[FILE...]", "give photos times: start + k * step");
+    tool.add_options()
+        ("start", "time of the first photo: '2014-11-27 13:01:01[.5]' (in --tz), with an offset, or RFC 3339",
+         cxxopts::value<std::string>(), "TIME")
+        ("step", "seconds between photos; fractional or negative", cxxopts::value<double>(), "S")
+        ("tz", "zone of a start time without an offset, and of each photo's utc_offset", cxxopts::value<std::string>(), "ZONE")
+        ("sort", "order of the photos: input, path or name (the file name)", cxxopts::value<std::string>()->default_value("input"), "BY")
+        ("write", "also write the times into the photos (as mly-write)")
+        ("rejected", "write records that failed to FILE, with a reason", cxxopts::value<std::string>(), "FILE");
+
+    return cli::run(tool, argc, argv, [&] {
+        auto start_text = tool.get("start");
+        if (!start_text) throw cli::UsageError("--start TIME is required");
+        auto start = parse_start_time(*start_text);
+        if (!start) throw cli::UsageError("--start: cannot read '" + *start_text + "' as a time");
+        if (!tool.args().count("step")) throw cli::UsageError("--step S is required");
+        double step = tool.args()["step"].as<double>();
+        if (!std::isfinite(step) || step == 0) throw cli::UsageError("--step must be a number other than 0");
+        const std::string sort = tool.args()["sort"].as<std::string>();
+        if (sort != "input" && sort != "path" && sort != "name")
+            throw cli::UsageError("--sort must be input, path or name, not '" + sort + "'");
+        auto zone = tool.zone();
+        if (start->zoneless && !zone)
+            tool.warn("start time '" + *start_text + "' read as UTC; give --tz for the camera's zone");
+        StepClock clock(*start, step, zone);
+
+        RejectSink rejected(tool.get("rejected"));
+        RecordOutput out;
+        const bool write = tool.args().count("write") > 0;
+        PhotoWriter writer(tool, out, rejected);
+        std::int64_t k = 0;
+
+        // In input order the records stream; sorted, they are held as text.
+        OpenFields fields({"captured_at", "utc_offset"});
+        TextArena text;
+        std::vector<std::string_view> texts, paths;
+        std::vector<OpenFields::Places> places;
+        for_each_record(tool, tool.positional(), [&](InputItem& item) {
+            if (sort == "input") {
+                auto f = clock.fields(k++);
+                item.record.set("captured_at", f.captured_at);
+                item.record.set("utc_offset", f.utc_offset);
+                if (write)
+                    writer.write(std::move(item.record), item.where());
+                else
+                    out.write(item.record);
+                return;
+            }
+            std::optional<std::string> path;
+            try {
+                path = item.record.get_string("path");
+                if (!path) throw FieldError("record has no \"path\" to sort by");
+            } catch (const FieldError& e) {
+                tool.fail(item.where(), e.what());
+                rejected.write(item.record, e.what());
+                return;
+            }
+            auto held = fields.hold(item.record);
+            paths.push_back(text.add(*path));
+            texts.push_back(text.add(held.text));
+            places.push_back(held.places);
+        });
+
+        // By path, or by file name and then path.
+        std::vector<std::string_view> names;
+        for (std::string_view p : paths) names.push_back(p.substr(p.rfind('/') + 1));
+        auto order = sort == "path" ? sorted_order(paths) : sorted_order(names, &paths);
+        std::string line;
+        for (auto i : order) {
+            auto f = clock.fields(k++);
+            std::string values[2] = {json_string(f.captured_at), json_string(f.utc_offset)};
+            std::string_view views[2] = {values[0], values[1]};
+            line.clear();
+            fields.write(texts[i], places[i], views, line);
+            if (write)
+                writer.write(Record::parse(line), std::string(paths[i]));
+            else
+                out.write_line(line);
+        }
+        writer.finish();
+        if (!out.flush()) throw std::runtime_error("error writing standard output");
+        return tool.exit_status();
+    });
+}
