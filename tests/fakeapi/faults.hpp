@@ -1,0 +1,74 @@
+// faults: what mly-fakeapi does wrong on purpose, and what it counts.
+//
+// Deterministic from the seed: whether the k-th request for a given URL
+// (method, path and parameters, less the token and the signature of image
+// URLs) fails, and how, depends only on the seed, that URL and k. So a run
+// with the same requests meets the same faults whatever the order parallel
+// clients send them in, and a retry of a failed request (k + 1) gets a fresh
+// draw. --burst-429 and --rate-limit count requests and time instead.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace fakeapi {
+
+struct FaultOptions {
+    std::uint64_t seed = 1;
+    int latency_ms = 0;   // added to every data request
+    double fail_5xx = 0;  // probability of 500 (graph) / 503 (tiles, images)
+    double drop = 0;      // of closing the connection without an answer
+    double truncate = 0;  // of a Content-Length larger than the body sent
+    double code4 = 0;     // of 403 with the code-4 "request limit" body (graph only)
+    int burst_429 = 0;    // the first N data requests get 429, Retry-After: 1
+    int rate_limit = 0;   // requests per minute to the graph, tiles and upload
+                          // hosts (not the image CDN); beyond: 429 with Retry-After
+};
+
+enum class Fault { none, burst_429, rate_limit, server_error, drop, truncate, code4 };
+const char* fault_name(Fault f);
+
+struct Decision {
+    Fault fault = Fault::none;
+    int retry_after = 0;  // seconds, for the 429s
+};
+
+class Faults {
+public:
+    explicit Faults(FaultOptions options) : o_(options) {}
+    const FaultOptions& options() const { return o_; }
+
+    // For one data request; key identifies the URL (see above); graph: to
+    // the graph host (code4 applies); limited: counted by --rate-limit.
+    Decision decide(const std::string& key, bool graph, bool limited);
+    void delay() const;  // --latency
+
+private:
+    FaultOptions o_;
+    std::mutex mutex_;
+    std::uint64_t requests_ = 0;
+    std::map<std::string, std::uint64_t> attempts_;
+    std::deque<std::chrono::steady_clock::time_point> window_;  // accepted requests of the last minute
+};
+
+// Counters for GET /__fake/stats. Thread-safe.
+class Stats {
+public:
+    void request(const std::string& endpoint);
+    void status(int code);
+    void fault(const std::string& kind);
+    void download(const std::string& image_id, const std::string& size);
+    std::string json() const;
+    void reset();
+
+private:
+    mutable std::mutex mutex_;
+    std::uint64_t requests_ = 0;
+    std::map<std::string, std::uint64_t> endpoints_, statuses_, faults_, downloads_, download_sizes_;
+};
+
+}  // namespace fakeapi
