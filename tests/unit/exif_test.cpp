@@ -2,6 +2,8 @@
 // the real camera files of ../shared/fixtures.
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include "mapi/exif.hpp"
 #include "mapi/jpeg.hpp"
 
@@ -23,94 +25,14 @@
 
 using namespace mapi;
 namespace fsys = std::filesystem;
+using namespace test_support;
 
 namespace {
-
-using Bytes = std::vector<uint8_t>;
-
-fsys::path fixture_images() {
-    const char* env = std::getenv("MLY_FIXTURES");
-    return fsys::path(env && *env ? env : "../shared/fixtures") / "images";
-}
-
-std::vector<fsys::path> fixture_files() {
-    std::vector<fsys::path> files;
-    std::error_code ec;
-    for (const auto& e : fsys::directory_iterator(fixture_images(), ec)) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
-Bytes slurp(const fsys::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-void spit(const fsys::path& p, std::span<const uint8_t> b) {
-    std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
-struct TempDir {
-    fsys::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/mly-exif-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fsys::remove_all(path); }
-};
 
 // The TIFF of a JPEG's EXIF APP1 (empty when it has none).
 Bytes tiff_of(std::span<const uint8_t> jpeg) {
     auto t = exif_tiff(jpeg, parse_jpeg_header(jpeg));
     return t ? Bytes(t->begin(), t->end()) : Bytes{};
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-bool have_exiftool() {
-    static const bool have = std::system("exiftool -ver >/dev/null 2>&1") == 0;
-    return have;
-}
-
-// Tag -> value as exiftool prints it (numbers in their JSON text, arrays
-// and objects as JSON), one map per file.
-using Tags = std::map<std::string, std::string>;
-
-std::map<std::string, Tags> exiftool_json(const std::vector<std::string>& files, const std::string& opts) {
-    std::string cmd = "exiftool -j " + opts;
-    for (const auto& f : files) cmd += " " + quote(f);
-    cmd += " 2>/dev/null";
-    std::string out;
-    if (FILE* p = popen(cmd.c_str(), "r")) {
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-        pclose(p);
-    }
-    rapidjson::Document d;
-    d.Parse<rapidjson::kParseNumbersAsStringsFlag>(out.c_str());
-    std::map<std::string, Tags> result;
-    if (d.HasParseError() || !d.IsArray()) return result;
-    for (const auto& obj : d.GetArray()) {
-        Tags tags;
-        for (const auto& m : obj.GetObject()) {
-            if (m.value.IsString()) {
-                tags[m.name.GetString()] = std::string(m.value.GetString(), m.value.GetStringLength());
-            } else {
-                rapidjson::StringBuffer sb;
-                rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-                m.value.Accept(w);
-                tags[m.name.GetString()] = sb.GetString();
-            }
-        }
-        result[tags["SourceFile"]] = tags;
-    }
-    return result;
 }
 
 double num(const Tags& t, const std::string& key) {

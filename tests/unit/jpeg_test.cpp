@@ -2,6 +2,8 @@
 // files and on the real camera files of ../shared/fixtures.
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include "mapi/jpeg.hpp"
 
 #include <algorithm>
@@ -17,42 +19,9 @@
 
 using namespace mapi;
 namespace fsys = std::filesystem;
+using namespace test_support;
 
 namespace {
-
-using Bytes = std::vector<uint8_t>;
-
-fsys::path fixture_images() {
-    const char* env = std::getenv("MLY_FIXTURES");
-    return fsys::path(env && *env ? env : "../shared/fixtures") / "images";
-}
-
-std::vector<fsys::path> fixture_files() {
-    std::vector<fsys::path> files;
-    std::error_code ec;
-    for (const auto& e : fsys::directory_iterator(fixture_images(), ec)) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
-Bytes slurp(const fsys::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-void spit(const fsys::path& p, std::span<const uint8_t> b) {
-    std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
-struct TempDir {
-    fsys::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/mly-jpeg-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fsys::remove_all(path); }
-};
 
 void add_segment(Bytes& b, uint8_t marker, const Bytes& payload) {
     size_t len = payload.size() + 2;
