@@ -212,15 +212,18 @@ void MapillaryApi::raise(const Response& r) const {
     std::string msg = scrub(HttpError(r).what());
     int code = err ? err->code : 0;
     if (r.status == 401 || code == 190 || (r.status == 403 && code != 4))
-        throw AuthError(msg + "; check the access token (mly-auth, or MAPILLARY_ACCESS_TOKEN)");
-    if (r.status == 400 && code == 100) throw UnknownIdError(msg, r.status, code);
+        throw AuthError(msg + "; check the access token (token in the configuration, or MAPILLARY_ACCESS_TOKEN)");
+    // Code 100 is any bad parameter; subcode 33 says the object does not
+    // exist (or cannot be seen). A too-large bbox is code 100 too, and must
+    // not read as "unknown id".
+    if (r.status == 400 && code == 100 && err->subcode == 33) throw UnknownIdError(msg, r.status, code);
     throw ApiError(msg, r.status, code);
 }
 
 rapidjson::Document MapillaryApi::get_url(const std::string& url_in) {
     if (config_.token.empty())
         throw ConfigError("no Mapillary access token: set MAPILLARY_ACCESS_TOKEN, or token in the configuration "
-                          "(mly-auth stores one)");
+                          "(config.example.ini shows how)");
     std::string target = without_access_token(url_in);
     Url u = parse_url(target);
     Url graph = parse_url(config_.graph_url);
@@ -231,13 +234,23 @@ rapidjson::Document MapillaryApi::get_url(const std::string& url_in) {
     }
     Response r = http_.get(target, {{"Authorization", "OAuth " + config_.token.reveal()}});
     if (!r.ok()) raise(r);
+    // Syntax first (numbers left as text), then the values through
+    // Record::parse, which converts numbers itself: rapidjson 1.1.0's
+    // full-precision conversion misreads a zero written with 23 or more
+    // fraction digits and crashes on 350 (found by fuzz/api_json).
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
+    doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
     if (doc.HasParseError())
         throw ApiError(scrub("GET " + r.url + ": malformed JSON in the answer (" +
                              rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
                              std::to_string(doc.GetErrorOffset()) + ")"));
     if (!doc.IsObject()) throw ApiError(scrub("GET " + r.url + ": the answer is not a JSON object"));
+    try {
+        Record parsed = Record::parse(r.body);
+        doc.CopyFrom(parsed.json(), doc.GetAllocator());
+    } catch (const std::invalid_argument& e) {
+        throw ApiError(scrub("GET " + r.url + ": unreadable answer: " + e.what()));
+    }
     return doc;
 }
 

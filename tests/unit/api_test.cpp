@@ -572,3 +572,28 @@ TEST_CASE("http_options: the rate limit counts the API hosts, not the image CDN"
     for (int i = 0; i < 5; ++i) CHECK(http.get(cdn.url("/img.jpg")).status == 200);
     CHECK(waits.size() == 1);  // image downloads did not
 }
+
+TEST_CASE("a too-large bbox (code 100 without subcode 33) is an API error, not an unknown id", "[api]") {
+    FakeGraph g;
+    g.special = [&](const httplib::Request& req, httplib::Response& res) {
+        if (req.path != "/images") return false;
+        res.status = 400;
+        res.set_content(R"({"error":{"message":"Bounding box area is too large, please reduce it to less than 0.01 square degrees",)"
+                        R"("type":"MLYApiException","code":100,"fbtrace_id":"x"}})",
+                        "application/json");
+        return true;
+    };
+    Config c = g.config();
+    HttpClient http(quick(c));
+    MapillaryApi api(c, http);
+    auto search = [&] { api.search_images({{"bbox", "0,0,1,1"}}, "id", [](std::vector<Image>&) { return true; }); };
+    try {
+        search();
+        FAIL("no error");
+    } catch (const UnknownIdError&) {
+        FAIL("read as an unknown id");
+    } catch (const ApiError& e) {
+        CHECK(std::string(e.what()).find("Bounding box area is too large") != std::string::npos);
+        CHECK(e.code == 100);
+    }
+}
