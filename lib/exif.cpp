@@ -501,6 +501,7 @@ PhotoExif read_exif(std::span<const uint8_t> tiff) {
     x.model = r.ascii(EXIF_IFD_0, TAG_MODEL);
     x.artist = r.ascii(EXIF_IFD_0, TAG_ARTIST);
     x.image_description = r.ascii(EXIF_IFD_0, TAG_IMAGE_DESCRIPTION);
+    x.image_unique_id = r.ascii(EXIF_IFD_EXIF, TAG_IMAGE_UNIQUE_ID);
     if (auto o = r.short_or_long(EXIF_IFD_0, TAG_ORIENTATION); o && *o >= 1 && *o <= 8) x.orientation = int(*o);
     if (auto v = r.short_or_long(EXIF_IFD_EXIF, TAG_PIXEL_X); v && *v > 0) x.pixel_x = *v;
     if (auto v = r.short_or_long(EXIF_IFD_EXIF, TAG_PIXEL_Y); v && *v > 0) x.pixel_y = *v;

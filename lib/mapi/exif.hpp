@@ -34,6 +34,7 @@ struct PhotoExif {
     std::optional<std::string> make, model, artist, image_description;
     std::optional<int> orientation;       // 1..8
     std::optional<uint32_t> pixel_x, pixel_y;  // PixelXDimension, PixelYDimension
+    std::optional<std::string> image_unique_id;  // Exif IFD ImageUniqueID
 };
 
 // Reads `tiff` with libexif, which is told not to "fix" anything. Never
