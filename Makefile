@@ -3,7 +3,7 @@
 #   make deps       install the Debian packages the project needs (a no-op when present)
 #   make check      run every test; ends with "N passed, N failed"
 #   make bench      benchmarks against peers and the physical floor
-#   make demo       build and run the tools on photos they generate
+#   make demo       build, then find, download and process sequences from the local server (scripts/demo)
 #   make fuzz       build the libFuzzer targets (clang)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 

@@ -243,7 +243,10 @@ std::string url_encode(std::string_view s) {
 std::optional<ApiErrorInfo> parse_api_error(std::string_view body) {
     if (body.empty() || body.size() > (1 << 20)) return std::nullopt;
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    // Normal precision: only integers and strings are read here, and
+    // rapidjson 1.1.0's full-precision conversion crashes on some numbers
+    // (see MapillaryApi::get_url).
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
     auto e = doc.FindMember("error");
     if (e == doc.MemberEnd() || !e->value.IsObject()) return std::nullopt;
