@@ -35,7 +35,7 @@ FAKE_SRC  := $(wildcard tests/fakeapi/*.cpp)
 FAKE_OBJ  := $(FAKE_SRC:tests/fakeapi/%.cpp=build/fakeapi/%.o)
 FAKEAPI   := $(if $(FAKE_SRC),build/fakeapi/mly-fakeapi)
 
-.PHONY: all deps check bench demo fuzz install uninstall clean
+.PHONY: all deps check bench demo fuzz install uninstall clean build-parallel
 all: lib/libmapi.a $(TOOLS) $(HELPERS) $(FAKEAPI)
 
 lib/libmapi.a: $(LIB_OBJ)
@@ -82,13 +82,20 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "all Debian packages present"; fi
 
-check: all build/unit_tests
+# The build inside check, bench and demo runs on every core even when they
+# are called as plain `make deps check`: deps must finish first, so the
+# parallelism starts in a sub-make, after it.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+build-parallel:
+	@$(MAKE) --no-print-directory -j$(NPROC) all build/unit_tests
+
+check: build-parallel
 	@tests/run
 
-bench: all
+bench: build-parallel
 	@bench/run
 
-demo: all
+demo: build-parallel
 	@scripts/demo
 
 fuzz:
