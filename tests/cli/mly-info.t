@@ -4,13 +4,7 @@ its own server with ./fake.sh; expected values come from the server's
 dataset (GET /__fake/dataset), read with jq.
 
   $ cp "$ROOT/build/fakeapi/mly-fakeapi" fakeapi
-  $ cat > fake.sh <<'EOF'
-  > # . ./fake.sh [SERVER OPTIONS...]: a server for this case and config.ini for it
-  > MLY_FAKEAPI=$PWD/fakeapi . "$ROOT/tests/fakeapi/start" "$@" || return 1
-  > printf '%s\n' '[mapillary]' "token = $MLY_FAKE_TOKEN" "graph_url = $MLY_FAKE_URL/graph" \
-  >   "tiles_url = $MLY_FAKE_URL/tiles" 'retries = 1' 'timeout = 5' > config.ini
-  > export MLY_CONFIG=$PWD/config.ini
-  > EOF
+  $ cp "$ROOT/tests/cli/fake.sh" .
   $ . ./fake.sh && curl -sf "$MLY_FAKE_URL/__fake/dataset" > small.json
   $ . ./fake.sh --dataset demo && curl -sf "$MLY_FAKE_URL/__fake/dataset" > demo.json
 

@@ -6,13 +6,7 @@ search refuses a bbox of 0.01 square degrees or more and returns at most
 jq (in.jq: the images whose original position lies inside $b, W,S,E,N).
 
   $ cp "$ROOT/build/fakeapi/mly-fakeapi" fakeapi
-  $ cat > fake.sh <<'EOF'
-  > # . ./fake.sh [SERVER OPTIONS...]: a server for this case and config.ini for it
-  > MLY_FAKEAPI=$PWD/fakeapi . "$ROOT/tests/fakeapi/start" "$@" || return 1
-  > printf '%s\n' '[mapillary]' "token = $MLY_FAKE_TOKEN" "graph_url = $MLY_FAKE_URL/graph" \
-  >   "tiles_url = $MLY_FAKE_URL/tiles" 'retries = 1' 'timeout = 5' > config.ini
-  > export MLY_CONFIG=$PWD/config.ini
-  > EOF
+  $ cp "$ROOT/tests/cli/fake.sh" .
   $ . ./fake.sh && curl -sf "$MLY_FAKE_URL/__fake/dataset" > small.json
   $ . ./fake.sh --dataset demo && curl -sf "$MLY_FAKE_URL/__fake/dataset" > demo.json
   $ echo '.images[] | select(.geometry.coordinates as [$x, $y] | $x >= $b[0] and $x <= $b[2] and $y >= $b[1] and $y <= $b[3])' > in.jq
