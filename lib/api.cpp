@@ -1,6 +1,8 @@
 #include "mapi/api.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cmath>
@@ -266,6 +268,63 @@ User MapillaryApi::me() {
     u.id = *id;
     u.username = get_string(doc, "username").value_or("");
     return u;
+}
+
+Login MapillaryApi::login(const std::string& email, const std::string& password) {
+    const Secret& client = config_.client_token;
+    if (client.empty())
+        throw ConfigError("no client_token configured: logging in needs the client token (MLY|<app id>|<hex>) of "
+                          "an application registered at Mapillary's developer dashboard");
+    // Nothing the server echoes may carry the password or a token into a message.
+    auto clean = [&](std::string text) {
+        for (const std::string* secret : {&password, &client.reveal(), &config_.token.reveal()})
+            if (secret->size() >= 4)
+                for (auto p = text.find(*secret); p != std::string::npos; p = text.find(*secret, p))
+                    text.replace(p, secret->size(), "REDACTED");
+        return text;
+    };
+    rapidjson::StringBuffer body;
+    rapidjson::Writer<rapidjson::StringBuffer> w(body);
+    w.StartObject();
+    w.Key("email");
+    w.String(email.data(), static_cast<rapidjson::SizeType>(email.size()));
+    w.Key("password");
+    w.String(password.data(), static_cast<rapidjson::SizeType>(password.size()));
+    w.Key("locale");
+    w.String("en_US");
+    w.EndObject();
+    const std::string target = url("/login");
+    Response r = http_.post(target, std::string(body.GetString(), body.GetSize()), "application/json",
+                            {{"Authorization", "OAuth " + client.reveal()}});
+    if (!r.ok()) {
+        auto err = parse_api_error(r.body);
+        int code = err ? err->code : 0;
+        // The subcodes mapillary_tools treats as wrong credentials (reference 1.3).
+        const int subcode = err ? err->subcode : 0;
+        if (subcode == 1348028 || subcode == 1348092 || subcode == 3404005 || subcode == 1348131) {
+            std::string why = !err->user_message.empty() ? err->user_message
+                              : !err->message.empty()    ? err->message
+                                                         : "wrong email or password";
+            throw AuthError(clean("login refused: " + why));
+        }
+        if (r.status == 401 || code == 190 || (r.status == 403 && code != 4))
+            throw AuthError(clean(std::string(HttpError(r).what())) +
+                            "; the client token was refused: check client_token (your application's client "
+                            "token, from Mapillary's developer dashboard)");
+        throw ApiError(clean(HttpError(r).what()), r.status, code);
+    }
+    rapidjson::Document doc;
+    doc.Parse(r.body.data(), r.body.size());
+    const std::string where = "POST " + redact_url(target);
+    if (doc.HasParseError() || !doc.IsObject()) throw ApiError(where + ": the answer is not a JSON object");
+    auto token = get_string(doc, "access_token");
+    if (!token || token->empty()) throw ApiError(where + ": the answer has no access_token");
+    if (!std::all_of(token->begin(), token->end(), [](unsigned char c) { return c > 0x20 && c != 0x7f; }))
+        throw ApiError(where + ": the answer's access_token has spaces or control characters");
+    Login login;
+    login.token = Secret(std::move(*token));
+    login.user_id = get_id(doc, "user_id").value_or("");
+    return login;
 }
 
 Image MapillaryApi::image(const std::string& id, std::string_view fields) {

@@ -61,6 +61,17 @@ bool token_like(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c != 0x7f; });
 }
 
+// MLY|<app id digits>|<hex>: the shape of an application's client token (reference 1.2).
+bool client_token_shaped(std::string_view s) {
+    if (s.substr(0, 4) != "MLY|") return false;
+    s.remove_prefix(4);
+    auto bar = s.find('|');
+    if (bar == 0 || bar == std::string_view::npos || bar + 1 == s.size()) return false;
+    auto digits = s.substr(0, bar), hex = s.substr(bar + 1);
+    return std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+           std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -78,7 +89,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 const std::vector<std::string_view> keys = {
     "token", "access_token", "graph_url", "tiles_url", "upload_url", "ca_file",
-    "requests_per_minute", "jobs", "timeout", "retries", "user_agent",
+    "requests_per_minute", "jobs", "timeout", "retries", "user_agent", "client_token",
+    "upload_history",
 };
 
 // Where save_token() edits a file.
@@ -193,12 +205,23 @@ private:
             if (!token_like(v)) fail(key + " must not contain spaces or control characters");
             cfg.token = Secret(std::string(v));
             cfg.token_source = v.empty() ? "" : name_ + ":" + std::to_string(line_);
+        } else if (canonical == "client_token") {
+            // The value is never quoted: a user token or a client secret pasted here by mistake is one too.
+            if (!v.empty() && !client_token_shaped(v))
+                fail("client_token must look like MLY|<app id>|<hex>: the client token of your application "
+                     "(Mapillary's developer dashboard shows it), not a user token or the client secret");
+            cfg.client_token = Secret(std::string(v));
         } else if (canonical == "graph_url") {
             cfg.graph_url = url(key, v);
         } else if (canonical == "tiles_url") {
             cfg.tiles_url = url(key, v);
         } else if (canonical == "upload_url") {
             cfg.upload_url = url(key, v);
+        } else if (canonical == "upload_history") {
+            // A folder; relative to this file, as ca_file.
+            fsys::path p{std::string(v)};
+            if (!v.empty() && p.is_relative()) p = fsys::path(name_).parent_path() / p;
+            cfg.upload_history = v.empty() ? std::string() : p.lexically_normal().string();
         } else if (canonical == "ca_file") {
             cfg.ca_file = std::string(v);
             if (!cfg.ca_file.empty()) {
@@ -267,9 +290,11 @@ std::string Config::redacted() const {
     };
     line("config", file.empty() ? "(none: defaults)" : file);
     line("token", token.empty() ? "(not set)" : "(set, from " + token_source + ")");
+    line("client_token", client_token.empty() ? "(not set)" : "(set)");
     line("graph_url", graph_url);
     line("tiles_url", tiles_url);
     line("upload_url", upload_url);
+    line("upload_history", upload_history.empty() ? "(default)" : upload_history);
     line("ca_file", ca_file.empty() ? "(system certificates)" : ca_file);
     line("requests_per_minute", requests_per_minute == 0 ? "0 (unlimited)" : num(requests_per_minute));
     line("jobs", std::to_string(jobs));
@@ -330,38 +355,43 @@ Config load_config(const std::optional<std::string>& explicit_path) {
     return cfg;
 }
 
-void save_token(const std::string& path_in, const Secret& token) {
-    if (token.empty() || !token_like(token.reveal()))
-        throw ConfigError("not saving the token: it is empty or contains spaces or control characters");
-    std::error_code ec;
-    // Write through a symbolic link (a dotfile manager's), not over it.
-    fsys::path path = fsys::is_symlink(path_in, ec) ? fsys::canonical(path_in) : fsys::path(path_in);
+namespace {
 
+// A configuration file about to be edited: the file itself (a symbolic link,
+// a dotfile manager's, is followed so that it stays a link), its lines, and
+// where its token and section are. The file must parse: a file we do not
+// understand is not edited.
+struct EditedConfig {
+    fsys::path path;
+    bool exists = false;
+    std::vector<std::string> lines;
+    Layout layout;
+};
+
+EditedConfig open_for_edit(const std::string& path_in) {
+    EditedConfig e;
+    std::error_code ec;
+    e.path = fsys::is_symlink(path_in, ec) ? fsys::canonical(path_in) : fsys::path(path_in);
     std::string text;
-    bool exists = fsys::exists(path, ec);
-    if (exists) {
+    e.exists = fsys::exists(e.path, ec);
+    if (e.exists) {
         try {
-            text = read_text(path.string());
-        } catch (const std::system_error& e) {
-            throw ConfigError(std::string("cannot read config ") + e.what());
+            text = read_text(e.path.string());
+        } catch (const std::system_error& err) {
+            throw ConfigError(std::string("cannot read config ") + err.what());
         }
     }
-    Layout layout;
-    Parser(path.string()).parse(text, &layout);  // refuse to edit a file we do not understand
+    Parser(e.path.string()).parse(text, &e.layout);
+    e.lines = split_lines(text);
+    return e;
+}
 
-    std::vector<std::string> lines = split_lines(text);
-    std::string entry = "token = " + token.reveal();
-    if (layout.token_line != std::string::npos) {
-        lines[layout.token_line] = entry;
-    } else if (layout.section_line != std::string::npos) {
-        lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(layout.section_line) + 1, entry);
-    } else {
-        lines.push_back("[mapillary]");
-        lines.push_back(entry);
-    }
+// Replaces the file with lines: a temporary file of mode 0600 beside it, made
+// durable, renamed into place; a missing directory is created with mode 0700.
+void write_config(const fsys::path& path, const std::vector<std::string>& lines) {
     std::string out;
     for (const auto& l : lines) out += l + "\n";
-
+    std::error_code ec;
     fsys::path dir = path.parent_path();
     if (dir.empty()) dir = ".";
     if (!fsys::exists(dir, ec)) {
@@ -392,6 +422,34 @@ void save_token(const std::string& path_in, const Secret& token) {
         ::fsync(dfd);  // the rename itself made durable
         ::close(dfd);
     }
+}
+
+}  // namespace
+
+void save_token(const std::string& path, const Secret& token) {
+    if (token.empty() || !token_like(token.reveal()))
+        throw ConfigError("not saving the token: it is empty or contains spaces or control characters");
+    EditedConfig e = open_for_edit(path);
+    std::string entry = "token = " + token.reveal();
+    if (e.layout.token_line != std::string::npos) {
+        e.lines[e.layout.token_line] = entry;
+    } else if (e.layout.section_line != std::string::npos) {
+        e.lines.insert(e.lines.begin() + static_cast<std::ptrdiff_t>(e.layout.section_line) + 1, entry);
+    } else {
+        e.lines.push_back("[mapillary]");
+        e.lines.push_back(entry);
+    }
+    write_config(e.path, e.lines);
+}
+
+bool remove_token(const std::string& path) {
+    std::error_code ec;
+    if (!fsys::exists(path, ec)) return false;
+    EditedConfig e = open_for_edit(path);
+    if (e.layout.token_line == std::string::npos) return false;
+    e.lines.erase(e.lines.begin() + static_cast<std::ptrdiff_t>(e.layout.token_line));
+    write_config(e.path, e.lines);
+    return true;
 }
 
 }  // namespace mapi

@@ -103,6 +103,12 @@ struct User {
     std::string username;
 };
 
+// What a successful POST /login gives: the user's token and id.
+struct Login {
+    Secret token;
+    std::string user_id;
+};
+
 // The HttpClient settings of a configuration: its timeout, retries, ca_file
 // and user_agent, and its rate limit applied to the graph, tiles and upload
 // hosts (image downloads from the CDN are not counted).
@@ -118,6 +124,13 @@ public:
 
     // GET /me?fields=id,username: whose token this is.
     User me();
+
+    // POST /login with the configured client_token (reference 1.3): the
+    // user's token. Wrong credentials are an AuthError with the API's message
+    // for people ("The email or password you entered is incorrect."); a
+    // refused client token an AuthError saying so; no client_token a
+    // ConfigError. Messages never contain the password or either token.
+    Login login(const std::string& email, const std::string& password);
 
     // GET /{id}?fields=. Throws UnknownIdError for an id the API does not know.
     Image image(const std::string& id, std::string_view fields = download_fields);

@@ -45,9 +45,14 @@ struct Config {
     std::string file;          // the file read; empty when none was found
     Secret token;              // the access token; empty when none is configured
     std::string token_source;  // where it came from: "FILE:LINE" or "MAPILLARY_ACCESS_TOKEN"
+    // The client token of the user's application (MLY|<app id>|<hex>), which
+    // POST /login requires; empty when not configured (there is no default:
+    // each user registers an application at Mapillary's developer dashboard).
+    Secret client_token;
     std::string graph_url = "https://graph.mapillary.com";
     std::string tiles_url = "https://tiles.mapillary.com";
     std::string upload_url = "https://rupload.facebook.com/mapillary_public_uploads";
+    std::string upload_history;       // folder of mly-upload's history; empty: $XDG_STATE_HOME/mly/upload_history
     std::string ca_file;              // PEM file of trusted CAs instead of the system's; empty: system
     double requests_per_minute = 600;  // to the graph, tiles and upload hosts; 0: unlimited
     int jobs = 8;                      // parallel downloads or uploads
@@ -86,5 +91,11 @@ Config parse_config_file(const std::string& path);
 // ConfigError when the existing file is not a valid configuration, and
 // std::system_error when it cannot be written.
 void save_token(const std::string& path, const Secret& token);
+
+// Removes the token (or access_token) line from the configuration file at
+// path, keeping every other line as it was; the file is replaced atomically
+// and ends with mode 0600. Returns false, changing nothing, when the file does
+// not exist or holds no token line. Throws as save_token does.
+bool remove_token(const std::string& path);
 
 }  // namespace mapi

@@ -324,6 +324,80 @@ TEST_CASE("save_token writes through a symbolic link", "[config][save]") {
     CHECK(mode_of(d.path / "dotfiles/mly.ini") == 0600);
 }
 
+TEST_CASE("client_token: the shape MLY|digits|hex, no default, never quoted", "[config]") {
+    CHECK(parse_config("", "c.ini").client_token.empty());
+    CHECK(parse_config("client_token =\n", "c.ini").client_token.empty());
+    Config c = parse_config("[mapillary]\nclient_token = MLY|5675152195860640|6b02c72e6e3c801e5603ab0495623282\n", "c.ini");
+    CHECK(c.client_token.reveal() == "MLY|5675152195860640|6b02c72e6e3c801e5603ab0495623282");
+    CHECK(c.token.empty());  // a client token is not the user's token
+    CHECK(c.redacted().find("client_token = (set)\n") != std::string::npos);
+    CHECK(c.redacted().find("6b02c72e") == std::string::npos);
+    CHECK(parse_config("", "c.ini").redacted().find("client_token = (not set)\n") != std::string::npos);
+    const std::string shape = "c.ini:1: client_token must look like MLY|<app id>|<hex>: the client token of your "
+                              "application (Mapillary's developer dashboard shows it), not a user token or the "
+                              "client secret";
+    for (const char* bad : {"MLYfaketoken0123456789abcdef", "MLY|12|", "MLY||abc", "MLY|12x|abc", "MLY|12|xyz",
+                            "mly|12|abc", "MLY|12|ab|cd", "0123456789abcdef0123456789abcdef"})
+        CHECK(error_of(std::string("client_token = ") + bad + "\n", "c.ini") == shape);
+    CHECK(error_of("client_token = MLY|1|a\nclient_token = MLY|2|b\n", "c.ini") ==
+          "c.ini:2: 'client_token' is set again (first set on line 1)");
+    CHECK(error_of("clienttoken = MLY|1|a\n", "c.ini") == "c.ini:1: unknown key 'clienttoken' (did you mean 'client_token'?)");
+}
+
+TEST_CASE("remove_token drops the token line, keeps every other line, leaves mode 0600", "[config][save]") {
+    TempDir d;
+    auto path = d.path / "config.ini";
+    put(path,
+        "; mine\n"
+        "[mapillary]\n"
+        "access_token = OLD\n"
+        "client_token = MLY|1|ab\n"
+        "# slow line\r\n"
+        "jobs = 2");
+    ::chmod(path.c_str(), 0644);
+    CHECK(remove_token(path.string()));
+    CHECK(get(path) == "; mine\n[mapillary]\nclient_token = MLY|1|ab\n# slow line\r\njobs = 2\n");
+    CHECK(mode_of(path) == 0600);
+    Config c = parse_config_file(path.string());
+    CHECK(c.token.empty());
+    CHECK(c.client_token.reveal() == "MLY|1|ab");
+    CHECK(c.jobs == 2);
+
+    // Nothing to remove: false, and the file is not touched.
+    ::chmod(path.c_str(), 0640);
+    std::string before = get(path);
+    CHECK_FALSE(remove_token(path.string()));
+    CHECK(get(path) == before);
+    CHECK(mode_of(path) == 0640);
+    CHECK_FALSE(remove_token((d.path / "missing.ini").string()));
+    CHECK_FALSE(fsys::exists(d.path / "missing.ini"));
+
+    // Saved, then removed: back to the same lines.
+    save_token(path.string(), Secret("T"));
+    CHECK(remove_token(path.string()));
+    CHECK(get(path) == before);
+    CHECK(mode_of(path) == 0600);
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : fsys::directory_iterator(d.path)) ++files;
+    CHECK(files == 1);  // no temporary left behind
+}
+
+TEST_CASE("remove_token refuses a broken file and follows a symbolic link", "[config][save]") {
+    TempDir d;
+    auto path = d.path / "config.ini";
+    put(path, "token = T\ngrpah_url = http://x\n");
+    CHECK_THROWS_WITH(remove_token(path.string()),
+                      path.string() + ":2: unknown key 'grpah_url' (did you mean 'graph_url'?)");
+    CHECK(get(path) == "token = T\ngrpah_url = http://x\n");
+
+    put(d.path / "dotfiles/mly.ini", "jobs = 4\ntoken = L\n");
+    fsys::create_symlink(d.path / "dotfiles/mly.ini", d.path / "link.ini");
+    CHECK(remove_token((d.path / "link.ini").string()));
+    CHECK(fsys::is_symlink(d.path / "link.ini"));
+    CHECK(get(d.path / "dotfiles/mly.ini") == "jobs = 4\n");
+    CHECK(mode_of(d.path / "dotfiles/mly.ini") == 0600);
+}
+
 TEST_CASE("config.example.ini documents every key and parses, commented or not", "[config]") {
     std::ifstream in("config.example.ini");
     REQUIRE(in);  // the tests run at the top of the repository
@@ -343,7 +417,8 @@ TEST_CASE("config.example.ini documents every key and parses, commented or not",
         active += line + "\n";
     }
     CHECK(keys == std::set<std::string>{"token", "graph_url", "tiles_url", "upload_url", "ca_file",
-                                        "requests_per_minute", "jobs", "timeout", "retries", "user_agent"});
+                                        "requests_per_minute", "jobs", "timeout", "retries", "user_agent",
+                                        "upload_history", "client_token"});
     Config c = parse_config(active, "config.example.ini");
     Config d;
     CHECK(c.graph_url == d.graph_url);
