@@ -225,11 +225,13 @@ expect "limit=0: 400" 400 "$(code "/images?creator_username=demo&limit=0" -H "Au
 expect "limit=5000 is clamped to 2000, not refused" 200 "$(code "/images?creator_username=demo&limit=5000" -H "Authorization: OAuth $T")"
 expect "a bad start_captured_at: 400" 400 "$(code "/images?creator_username=demo&start_captured_at=yesterday" -H "Authorization: OAuth $T")"
 
-# Login and the others of section 7.
+# Login (with the client token, as mapillary_tools sends it) and the others of
+# section 7; tests/accept/fakeapi-upload.sh tests login's refusals.
+CLIENT='Authorization: OAuth MLY|5675152195860640|6b02c72e6e3c801e5603ab0495623282'
 expect "POST /login: demo's token and id" "$T $(jq -r '.users[0].id' ds.json)" \
-  "$(curl -sS -X POST -d '{"email":"demo@example.com","password":"secret","locale":"en_US"}' "$MLY_FAKE_URL/graph/login" | jq -r '"\(.access_token) \(.user_id)"')"
+  "$(curl -sS -X POST -H "$CLIENT" -d '{"email":"demo@example.com","password":"secret","locale":"en_US"}' "$MLY_FAKE_URL/graph/login" | jq -r '"\(.access_token) \(.user_id)"')"
 expect "POST /login, wrong password: subcode 1348028" 1348028 \
-  "$(curl -sS -X POST -d '{"email":"demo@example.com","password":"guess"}' "$MLY_FAKE_URL/graph/login" | jq -r .error.error_subcode)"
+  "$(curl -sS -X POST -H "$CLIENT" -d '{"email":"demo@example.com","password":"guess"}' "$MLY_FAKE_URL/graph/login" | jq -r .error.error_subcode)"
 expect "POST /logging: {}" "{}" "$(curl -sS -X POST -d '{}' "$MLY_FAKE_URL/graph/logging")"
 
 # ---- 4. Tiles and pictures -------------------------------------------------------------

@@ -6,5 +6,5 @@
 # MLY_CONFIG. The server stops when the case's shell ends.
 MLY_FAKEAPI=$PWD/fakeapi . "$ROOT/tests/fakeapi/start" "$@" || return 1
 printf '%s\n' '[mapillary]' "token = $MLY_FAKE_TOKEN" "graph_url = $MLY_FAKE_URL/graph" \
-  "tiles_url = $MLY_FAKE_URL/tiles" 'retries = 1' 'timeout = 5' > config.ini
+  "tiles_url = $MLY_FAKE_URL/tiles" "upload_url = $MLY_FAKE_URL/upload" 'retries = 1' 'timeout = 5' > config.ini
 export MLY_CONFIG=$PWD/config.ini

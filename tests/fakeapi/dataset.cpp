@@ -130,6 +130,7 @@ Dataset generate(const DatasetSpec& spec, const std::string& token) {
         user.username = u < int(std::size(usernames)) ? usernames[u] : "user" + std::to_string(u);
         user.email = user.username + "@example.com";
         user.token = u == 0 ? token : token + "-" + user.username;
+        user.can_upload = !(spec.users >= 3 && u == spec.users - 1);  // draws nothing from rng
         d.users.push_back(user);
     }
 

@@ -41,6 +41,11 @@ struct User {
     std::string username;
     std::string email;  // username@example.com; the password is "secret"
     std::string token;  // the access token that is this user's
+    // False for the last user of a dataset of 3 users or more (kofi in
+    // small, mei in demo, lars in bench): the upload host answers that
+    // user's token 403 NotAuthorizedError, and finish_upload 403. Every
+    // other user may upload.
+    bool can_upload = true;
 };
 
 struct Organization {

@@ -35,6 +35,9 @@ const char* fault_name(Fault f) {
         case Fault::drop: return "drop";
         case Fault::truncate: return "truncate";
         case Fault::code4: return "code4";
+        case Fault::cut_upload: return "cut_upload";
+        case Fault::upload_412: return "upload_412";
+        case Fault::upload_429: return "upload_429";
     }
     return "?";
 }
@@ -62,6 +65,26 @@ Decision Faults::decide(const std::string& key, bool graph, bool limited) {
     if (u < (edge += o_.drop)) return {Fault::drop, 0};
     if (u < (edge += o_.truncate)) return {Fault::truncate, 0};
     if (graph && u < (edge += o_.code4)) return {Fault::code4, 0};
+    return {};
+}
+
+Decision Faults::decide_upload(const std::string& key) {
+    std::uint64_t attempt;
+    {
+        std::lock_guard lock(mutex_);
+        attempt = ++upload_attempts_[key];
+    }
+    // A stream of its own: another constant mixed in, so these draws do not
+    // repeat decide()'s for the same key and attempt.
+    std::uint64_t x = mix(fnv1a(key) ^ mix(o_.seed ^ 0x75706C6F6164ull) ^ mix(attempt));
+    double u = double(x >> 11) * 0x1.0p-53;
+    double edge = o_.cut_upload;
+    if (u < edge) {
+        double v = double(mix(x) >> 11) * 0x1.0p-53;
+        return {Fault::cut_upload, 0, 0.05 + 0.9 * v};
+    }
+    if (u < (edge += o_.upload_412)) return {Fault::upload_412, 0};
+    if (u < (edge += o_.upload_429)) return {Fault::upload_429, 0};
     return {};
 }
 

@@ -27,14 +27,21 @@ struct FaultOptions {
     int burst_429 = 0;    // the first N data requests get 429, Retry-After: 1
     int rate_limit = 0;   // requests per minute to the graph, tiles and upload
                           // hosts (not the image CDN); beyond: 429 with Retry-After
+    // Upload POSTs only, drawn (decide_upload) once a POST got past the
+    // faults above, its token and its offset check:
+    double cut_upload = 0;  // take a random part of the body, keep it, close the connection
+    double upload_412 = 0;  // 412 OffsetInvalidError though the offset was right
+    double upload_429 = 0;  // 429 RequestRateLimitedError with "backoff": upload_backoff_ms
+    int upload_backoff_ms = 200;
 };
 
-enum class Fault { none, burst_429, rate_limit, server_error, drop, truncate, code4 };
+enum class Fault { none, burst_429, rate_limit, server_error, drop, truncate, code4, cut_upload, upload_412, upload_429 };
 const char* fault_name(Fault f);
 
 struct Decision {
     Fault fault = Fault::none;
     int retry_after = 0;  // seconds, for the 429s
+    double part = 0;      // cut_upload: the fraction of the body kept, in [0.05, 0.95)
 };
 
 class Faults {
@@ -46,12 +53,16 @@ public:
     // the graph host (code4 applies); limited: counted by --rate-limit.
     Decision decide(const std::string& key, bool graph, bool limited);
     void delay() const;  // --latency
+    // For one upload POST that got through decide(): cut_upload, upload_412,
+    // upload_429 or none. key as for decide(); the draws are counted apart
+    // from decide()'s, and are independent of them.
+    Decision decide_upload(const std::string& key);
 
 private:
     FaultOptions o_;
     std::mutex mutex_;
     std::uint64_t requests_ = 0;
-    std::map<std::string, std::uint64_t> attempts_;
+    std::map<std::string, std::uint64_t> attempts_, upload_attempts_;
     std::deque<std::chrono::steady_clock::time_point> window_;  // accepted requests of the last minute
 };
 

@@ -22,9 +22,19 @@ const char* const usage_intro =
     "A local Mapillary server for tests, benchmarks and the demo.\n"
     "Prints its base URL (http://127.0.0.1:PORT) as the first line on stdout and serves,\n"
     "under it, /graph (graph_url), /tiles (tiles_url), /img (thumbnail URLs), /upload\n"
-    "(upload_url), and /__fake/stats, /__fake/dataset for tests. Runs until SIGTERM or\n"
-    "SIGINT. Faults are drawn from --fault-seed (default --seed): the same requests meet\n"
-    "the same faults.\n"
+    "(upload_url), and for tests /__fake/stats, /__fake/dataset, /__fake/uploads (the\n"
+    "upload streams and finished clusters), POST /__fake/uploads/reset and POST\n"
+    "/__fake/revoke?user=NAME (that user's token gets 401 code 190 on the graph and\n"
+    "upload hosts until the user logs in again). Runs until SIGTERM or SIGINT.\n"
+    "Users: demo has the --token; user U has TOKEN-U; each one's password is 'secret'.\n"
+    "With 3 users or more the last one (kofi in small, mei in demo, lars in bench) may\n"
+    "not upload: 403 NotAuthorizedError. POST /graph/login needs the client token\n"
+    "(Authorization: OAuth MLY|<digits>|<hex>; else 401 code 190); a wrong email or\n"
+    "password is 401 with error_subcode 1348028.\n"
+    "Faults are drawn from --fault-seed (default --seed): the same requests meet the\n"
+    "same faults. --fail-5xx, --drop, --truncate, --burst-429 and --rate-limit apply to\n"
+    "the upload host too; --cut-upload, --upload-412 and --upload-429 are drawn apart,\n"
+    "for upload POSTs that got past those, their token and their offset check.\n"
     "  --tls CERT KEY    serve HTTPS with this PEM certificate and key";
 
 struct Fatal : std::runtime_error {
@@ -79,6 +89,12 @@ int main(int argc, char** argv) {
                                                       cxxopts::value<int>()->default_value("0"))(
         "rate-limit", "requests per minute to graph, tiles and upload (not images); beyond it 429 with Retry-After",
         cxxopts::value<int>()->default_value("0"))(
+        "cut-upload", "probability that an upload POST keeps a random part of its body, then closes the connection",
+        cxxopts::value<double>()->default_value("0"))(
+        "upload-412", "probability of a 412 OffsetInvalidError to an upload POST whose offset was right",
+        cxxopts::value<double>()->default_value("0"))(
+        "upload-429", "probability of a 429 RequestRateLimitedError (backoff 200 ms) to an upload POST",
+        cxxopts::value<double>()->default_value("0"))(
         "expire-urls", "image URLs expire after S seconds, or 'once': after one download",
         cxxopts::value<std::string>())("gzip-tiles", "send tiles gzip-compressed (without Content-Encoding)")(
         "threads", "worker threads", cxxopts::value<int>()->default_value("32"))(
@@ -121,6 +137,11 @@ int main(int argc, char** argv) {
         so.faults.code4 = probability(r, "code4");
         if (so.faults.fail_5xx + so.faults.drop + so.faults.truncate + so.faults.code4 > 1)
             throw Fatal("the fault probabilities add up to more than 1");
+        so.faults.cut_upload = probability(r, "cut-upload");
+        so.faults.upload_412 = probability(r, "upload-412");
+        so.faults.upload_429 = probability(r, "upload-429");
+        if (so.faults.cut_upload + so.faults.upload_412 + so.faults.upload_429 > 1)
+            throw Fatal("--cut-upload, --upload-412 and --upload-429 add up to more than 1");
         so.faults.burst_429 = r["burst-429"].as<int>();
         so.faults.rate_limit = r["rate-limit"].as<int>();
         if (so.faults.latency_ms < 0 || so.faults.burst_429 < 0 || so.faults.rate_limit < 0)

@@ -22,8 +22,17 @@
 //   GET  /graph/image_ids?sequence_id=S  {"data": [{"id"}...]} by captured_at;
 //                                        unknown sequence: {"data": []}
 //   POST /graph/login                    {"email","password"} -> access_token,
-//                                        user_id (password "secret")
+//                                        user_id (password "secret"); needs
+//                                        "Authorization: OAuth MLY|<digits>|<hex>"
+//                                        (the client token; else 401 code 190);
+//                                        wrong email or password: 401 code 1
+//                                        subcode 1348028; success lifts a
+//                                        revocation of that user
 //   POST /graph/token, /graph/logging
+//   POST /graph/finish_upload            see upload.hpp
+// A token revoked by POST /__fake/revoke answers 401 code 190 (OAuthException,
+// "Error validating access token: ...") on every graph route and the upload
+// host; the tiles do not check revocation.
 // Fields: every image field of reference 2.1 (and is_pano, organization);
 // dotted sub-fields (creator.username) select parts of objects; a field the
 // node type lacks is 400 code 100. Absent data is left out, never null.
@@ -40,16 +49,21 @@
 //        successful download
 //   GET  /img/mesh/{id}, /img/cluster/{id}   placeholders for mesh and sfm_cluster
 //
+// Upload host: BASE/upload/{session key}, see upload.hpp.
+//
 // Control (no token, no faults):
+//   GET  /__fake/uploads, POST /__fake/uploads/reset, POST /__fake/revoke?user=NAME:
+//        see upload.hpp
 //   GET  /__fake/stats[?reset=1]   {"requests": N, "endpoints": {"graph.node": N,
 //        "graph.ids", "graph.images", "graph.image_ids", "graph.me", "tiles",
 //        "img", ...}, "status": {"200": N, ..., "0": dropped}, "faults": {"5xx",
 //        "drop", "truncate", "code4", "burst_429", "rate_limit", "expired_url",
-//        "used_url", "bad_signature", "unauthorized"}, "downloads": {image id: N
+//        "used_url", "bad_signature", "unauthorized", "revoked", "not_authorized",
+//        "cut_upload", "upload_412", "upload_429"}, "downloads": {image id: N
 //        complete answers}, "download_sizes": {"256": N, ...}}; reset=1 zeroes
 //        the counters after answering
 //   GET  /__fake/dataset           {"name", "seed", "base_url",
-//        "users": [{id, username, email, password, token}],
+//        "users": [{id, username, email, password, token, can_upload}],
 //        "organizations": [{id, slug, name, description}],
 //        "sequences": [{id, creator_id, creator_username, organization_id?,
 //                       place, camera_type, is_pano, processed, image_ids}],
@@ -124,6 +138,34 @@ std::string graph_error(const std::string& message, const std::string& type, int
     return buf.GetString();
 }
 
+// The connection a request came on, closed under httplib's feet: found among
+// this process's sockets by its two ports, then shut down so the client sees
+// the connection end with no answer at all.
+void shut_connection(const httplib::Request& req) {
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) return;
+    while (dirent* e = readdir(dir)) {
+        int fd = std::atoi(e->d_name);
+        if (fd <= 2) continue;
+        struct stat st {};
+        if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+        sockaddr_storage local{}, peer{};
+        socklen_t ll = sizeof local, pl = sizeof peer;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0) continue;
+        if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
+        auto port = [](const sockaddr_storage& a) {
+            if (a.ss_family == AF_INET) return int(ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port));
+            if (a.ss_family == AF_INET6) return int(ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port));
+            return -1;
+        };
+        if (port(local) == req.local_port && port(peer) == req.remote_port) {
+            ::shutdown(fd, SHUT_RDWR);
+            break;
+        }
+    }
+    closedir(dir);
+}
+
 namespace {
 
 // The fault of the request this thread is answering, for handlers that count
@@ -184,33 +226,6 @@ std::string redacted_target(const Request& req) {
     return std::regex_replace(req.target.empty() ? req.path : req.target, token, "$1REDACTED");
 }
 
-// The connection a request came on, closed under httplib's feet: found among
-// this process's sockets by its two ports, then shut down so the client sees
-// the connection end with no answer at all.
-void shut_connection(const Request& req) {
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) return;
-    while (dirent* e = readdir(dir)) {
-        int fd = std::atoi(e->d_name);
-        if (fd <= 2) continue;
-        struct stat st {};
-        if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-        sockaddr_storage local{}, peer{};
-        socklen_t ll = sizeof local, pl = sizeof peer;
-        if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll) != 0) continue;
-        if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
-        auto port = [](const sockaddr_storage& a) {
-            if (a.ss_family == AF_INET) return int(ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port));
-            if (a.ss_family == AF_INET6) return int(ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port));
-            return -1;
-        };
-        if (port(local) == req.local_port && port(peer) == req.remote_port) {
-            ::shutdown(fd, SHUT_RDWR);
-            break;
-        }
-    }
-    closedir(dir);
-}
 
 std::string hex_sha256(const std::string& text, std::size_t bytes) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -371,6 +386,23 @@ const User* FakeApi::user_of(const Request& req) const {
 void FakeApi::unauthorized(Response& res) {
     stats_.fault("unauthorized");
     send_json(res, 401, graph_error("Invalid OAuth 2.0 Access Token", "MLYApiException", 190, 0, false, ++trace_));
+}
+
+void FakeApi::revoke(std::size_t user) {
+    std::lock_guard lock(revoked_mutex_);
+    revoked_.insert(data_.users.at(user).id);
+}
+
+bool FakeApi::revoked(const User& u) const {
+    std::lock_guard lock(revoked_mutex_);
+    return revoked_.count(u.id) > 0;
+}
+
+void FakeApi::revoked_token(Response& res) {
+    stats_.fault("revoked");
+    send_json(res, 401,
+              graph_error("Error validating access token: The user has not authorized application.", "OAuthException",
+                          190, 0, false, ++trace_));
 }
 
 std::string FakeApi::image_url(const Image& img, const std::string& size) {
@@ -809,7 +841,23 @@ struct GraphRoutes {
         send_json(res, 200, buf.GetString());
     }
 
+    // The client token the login needs: "Authorization: OAuth MLY|<digits>|<hex>"
+    // (reference 1.2, 1.3); a user token or none is refused with 401 code 190.
+    static bool client_token(const Request& req) {
+        static const std::regex shape(R"(MLY\|[0-9]+\|[0-9a-f]+)");
+        std::string auth = req.get_header_value("Authorization");
+        return auth.size() > 6 && strncasecmp(auth.c_str(), "OAuth ", 6) == 0 &&
+               std::regex_match(auth.substr(6), shape);
+    }
+
     void login(const Request& req, Response& res) {
+        if (!client_token(req)) {
+            api.stats().fault("unauthorized");
+            return send_json(res, 401,
+                             graph_error("Invalid OAuth 2.0 Access Token: login needs the client token "
+                                         "(Authorization: OAuth MLY|<app id>|<hex>)",
+                                         "MLYApiException", 190, 0, false, trace()));
+        }
         rapidjson::Document doc;
         doc.Parse(req.body.c_str());
         auto text = [&](const char* k) -> std::string {
@@ -818,6 +866,11 @@ struct GraphRoutes {
         };
         for (const auto& u : d.users) {
             if (u.email == text("email") && text("password") == "secret") {
+                // Logging in authorizes the application again: a revocation is lifted.
+                {
+                    std::lock_guard lock(api.revoked_mutex_);
+                    api.revoked_.erase(u.id);
+                }
                 std::string body = R"({"access_token":")" + u.token + R"(","user_id":")" + u.id + R"("})";
                 return send_json(res, 200, body);
             }
@@ -847,6 +900,7 @@ void FakeApi::install_graph(httplib::Server& s) {
         return wrap("graph", std::move(endpoint), [this, h = std::move(h)](const Request& req, Response& res) {
             const User* u = user_of(req);
             if (!u) return unauthorized(res);
+            if (revoked(*u)) return revoked_token(res);
             h(req, res, *u);
         });
     };
@@ -1063,6 +1117,7 @@ void FakeApi::install_control(httplib::Server& s) {
                   put(w, "email", u.email);
                   put(w, "password", "secret");
                   put(w, "token", u.token);
+                  put(w, "can_upload", u.can_upload);
                   w.EndObject();
               }
               w.EndArray();

@@ -57,6 +57,19 @@ public:
     // 401 with code 190, as the Graph API answers a bad token.
     void unauthorized(httplib::Response& res);
 
+    // Revocation (POST /__fake/revoke?user=NAME): from then on the user's
+    // token is refused on the graph and upload hosts with revoked_token().
+    void revoke(std::size_t user);
+    bool revoked(const User& u) const;
+    // 401 {"error": {"message": "Error validating access token: The user has
+    // not authorized application.", "type": "OAuthException", "code": 190}}
+    void revoked_token(httplib::Response& res);
+    std::uint64_t next_trace() { return ++trace_; }
+    // The upload faults of one upload POST (Faults::decide_upload), and the
+    // "backoff" its 429s carry.
+    Decision decide_upload(const std::string& key) { return faults_.decide_upload(key); }
+    int upload_backoff_ms() const { return o_.faults.upload_backoff_ms; }
+
 private:
     void install_graph(httplib::Server& s);
     void install_tiles(httplib::Server& s);
@@ -75,9 +88,15 @@ private:
     std::atomic<std::uint64_t> nonce_{0}, trace_{0};
     std::mutex used_mutex_;
     std::set<std::uint64_t> used_urls_;  // nonces of URLs spent under urls_once
+    mutable std::mutex revoked_mutex_;
+    std::set<std::string> revoked_;  // user ids
 
     friend struct GraphRoutes;
 };
+
+// Shuts down the connection req came on, so its client sees it end with no
+// answer (and reads on it fail at once).
+void shut_connection(const httplib::Request& req);
 
 // JSON bodies shared by the route files.
 void send_json(httplib::Response& res, int status, const std::string& body);
