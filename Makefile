@@ -103,18 +103,19 @@ fuzz:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
-	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mapi
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mapi $(DESTDIR)$(PREFIX)/share/mly
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 lib/libmapi.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/mapi/*.hpp $(DESTDIR)$(PREFIX)/include/mapi/
+	install -m 644 examples/photos.mk $(DESTDIR)$(PREFIX)/share/mly/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/mapi.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mapi.pc
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS))) $(DESTDIR)$(PREFIX)/lib/libmapi.a \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/mapi.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/mapi
+	rm -rf $(DESTDIR)$(PREFIX)/include/mapi $(DESTDIR)$(PREFIX)/share/mly
 
 clean:
 	rm -rf build bin lib/libmapi.a tests/tmp fuzz/bin
