@@ -115,20 +115,6 @@ bool request_not_sent(httplib::Error e) {
            e == httplib::Error::Write || e == httplib::Error::SSLConnection;
 }
 
-// Retry-After: delta-seconds or an HTTP date; nullopt when absent or unreadable.
-std::optional<nanoseconds> parse_retry_after(const std::string& v) {
-    if (v.empty()) return std::nullopt;
-    if (std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
-        if (v.size() > 9) return hours(24 * 365);  // absurd; retry_after_max refuses it
-        return seconds(std::stol(v));
-    }
-    std::tm tm{};
-    const char* end = ::strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end) return std::nullopt;
-    auto at = system_clock::from_time_t(::timegm(&tm));
-    auto now = system_clock::now();
-    return at > now ? duration_cast<nanoseconds>(at - now) : nanoseconds(0);
-}
 
 std::string seconds_text(nanoseconds d) {
     char buf[32];
@@ -142,6 +128,20 @@ std::string header_value(const Headers& headers, std::string_view name) {
     for (const auto& [k, v] : headers)
         if (iequals(k, name)) return v;
     return "";
+}
+
+std::optional<nanoseconds> parse_retry_after(const std::string& v) {
+    if (v.empty()) return std::nullopt;
+    if (std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        if (v.size() > 9) return hours(24 * 365);  // absurd; retry_after_max refuses it
+        return seconds(std::stol(v));
+    }
+    std::tm tm{};
+    const char* end = ::strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end) return std::nullopt;
+    auto at = system_clock::from_time_t(::timegm(&tm));
+    auto now = system_clock::now();
+    return at > now ? duration_cast<nanoseconds>(at - now) : nanoseconds(0);
 }
 
 std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
@@ -503,7 +503,51 @@ struct HttpClient::Impl {
             sleep(wait);
         }
     }
+
+    Response perform_once(const std::string& method, const std::string& url, std::string_view body,
+                          const std::string& content_type, const Headers& headers) {
+        const Url u = parse_url(url);
+        const bool post = is_post(method);
+        Response out;
+        out.method = method;
+        out.url = redact_url(url);
+        out.attempts = 1;
+        httplib::Headers request_headers;
+        for (const auto& [k, v] : headers) request_headers.emplace(k, v);
+        if (limited(u)) limiter.acquire();
+        for (bool fresh_retry_used = false;;) {
+            auto client = connection(u);
+            const bool reused = client->is_socket_open() != 0;
+            httplib::Result res = post ? client->Post(u.target, request_headers, body.data(), body.size(), content_type)
+                                       : client->Get(u.target, request_headers);
+            if (res) {
+                out.status = res->status;
+                for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
+                out.body = std::move(res->body);
+                out.bytes = out.body.size();
+                give_back(u, std::move(client));
+                return out;
+            }
+            const httplib::Error e = res.error();
+            if (e == httplib::Error::SSLServerVerification) tls_failure(u, *client);
+            if (e == httplib::Error::SSLLoadingCerts)
+                throw ConfigError("cannot load the CA certificates" +
+                                  (opt.ca_file.empty() ? std::string() : " of ca_file " + opt.ca_file));
+            if (reused && !fresh_retry_used && (!post || request_not_sent(e))) {
+                fresh_retry_used = true;
+                continue;
+            }
+            out.status = 0;
+            out.error = describe_transport(e);
+            return out;
+        }
+    }
 };
+
+Response HttpClient::once(const std::string& method, const std::string& url, std::string_view body,
+                          const std::string& content_type, const Headers& headers) {
+    return impl_->perform_once(method, url, body, content_type, headers);
+}
 
 HttpClient::HttpClient(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpClient::~HttpClient() = default;

@@ -58,6 +58,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // The value of the first field called name, or "".
 std::string header_value(const Headers& headers, std::string_view name);
 
+// A Retry-After value, delta-seconds or an HTTP date, as a wait from now
+// (0 for a date past); nullopt when empty or unreadable.
+std::optional<std::chrono::nanoseconds> parse_retry_after(const std::string& value);
+
 // An absolute http or https URL, taken apart.
 struct Url {
     std::string scheme;  // "http" or "https", lower case
@@ -100,6 +104,7 @@ struct Response {
     int attempts = 0;         // requests made, retries included
     std::string method;       // "GET", "POST"
     std::string url;          // redacted, for messages
+    std::string error;        // once() only: why no answer came (status 0)
 
     bool ok() const { return status >= 200 && status < 300; }
     std::string header(std::string_view name) const { return header_value(headers, name); }
@@ -193,6 +198,17 @@ public:
     Response get_to(const std::string& url, const Sink& sink, const Headers& headers = {});
     Response post(const std::string& url, const std::string& body, const std::string& content_type,
                   const Headers& headers = {});
+
+    // One attempt, for callers with a retry policy of their own (the upload
+    // protocol): no retry and no wait but the rate limit's. A kept-alive
+    // connection the server had closed is still replaced at once when the
+    // request cannot have reached it. The answer comes back whatever its
+    // status; when none came, status is 0 and error says why. method is
+    // "GET" or "POST" (a POST body with an empty content_type goes as
+    // text/plain, cpp-httplib's default). Throws NetworkError only for a TLS
+    // certificate that fails verification.
+    Response once(const std::string& method, const std::string& url, std::string_view body,
+                  const std::string& content_type, const Headers& headers = {});
 
     const Options& options() const;
 

@@ -1,0 +1,150 @@
+// upload_history: see mapi/upload_history.hpp.
+#include "mapi/upload_history.hpp"
+
+#include "mapi/config.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string_view>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace mapi {
+
+namespace {
+
+bool plausible_md5(const std::string& s) {
+    return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// mkdir -p, new directories with mode 0700 (the history says what a user uploaded).
+void make_dirs(const std::filesystem::path& dir) {
+    std::filesystem::path p;
+    for (const auto& part : dir) {
+        p /= part;
+        if (p.empty() || p == p.root_path()) continue;
+        if (::mkdir(p.c_str(), 0700) != 0 && errno != EEXIST)
+            throw std::system_error(errno, std::generic_category(), p.string());
+    }
+}
+
+}  // namespace
+
+std::string UploadHistory::default_dir(const std::string& configured) {
+    if (!configured.empty()) return configured;
+    const char* state = std::getenv("XDG_STATE_HOME");
+    if (state && *state == '/') return std::string(state) + "/mly/upload_history";
+    const char* home = std::getenv("HOME");
+    if (!home || !*home)
+        throw ConfigError("no place for the upload history: set HOME or XDG_STATE_HOME, or upload_history "
+                          "in the configuration");
+    return std::string(home) + "/.local/state/mly/upload_history";
+}
+
+std::string UploadHistory::path_of(const std::string& sequence_md5) const {
+    return dir_ + "/" + sequence_md5 + ".json";
+}
+
+std::optional<HistoryEntry> UploadHistory::find(const std::string& sequence_md5) const {
+    if (!plausible_md5(sequence_md5)) return std::nullopt;
+    std::ifstream in(path_of(sequence_md5), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    auto str = [&](const char* k) -> std::optional<std::string> {
+        auto m = doc.FindMember(k);
+        if (m == doc.MemberEnd() || !m->value.IsString()) return std::nullopt;
+        return std::string(m->value.GetString(), m->value.GetStringLength());
+    };
+    auto num = [&](const char* k) -> std::uint64_t {
+        auto m = doc.FindMember(k);
+        return m != doc.MemberEnd() && m->value.IsUint64() ? m->value.GetUint64() : 0;
+    };
+    HistoryEntry e;
+    e.sequence_md5 = str("sequence_md5").value_or("");
+    e.upload_url = str("upload_url").value_or("");
+    e.cluster_id = str("cluster_id").value_or("");
+    if (e.sequence_md5 != sequence_md5 || e.cluster_id.empty()) return std::nullopt;
+    e.sequence_id = str("sequence_id").value_or("");
+    e.organization_id = str("organization_id");
+    e.images = num("images");
+    e.bytes = num("bytes");
+    e.uploaded_at = str("uploaded_at").value_or("");
+    return e;
+}
+
+void UploadHistory::record(const HistoryEntry& e) const {
+    if (!plausible_md5(e.sequence_md5)) throw std::invalid_argument("not a sequence md5: '" + e.sequence_md5 + "'");
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    auto str = [&](const char* k, const std::string& v) {
+        w.Key(k);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    w.StartObject();
+    str("sequence_md5", e.sequence_md5);
+    str("sequence_id", e.sequence_id);
+    str("cluster_id", e.cluster_id);
+    str("upload_url", e.upload_url);
+    if (e.organization_id) str("organization_id", *e.organization_id);
+    w.Key("images");
+    w.Uint64(e.images);
+    w.Key("bytes");
+    w.Uint64(e.bytes);
+    str("uploaded_at", e.uploaded_at);
+    w.EndObject();
+    std::string text(buf.GetString(), buf.GetSize());
+    text += '\n';
+    make_dirs(dir_);
+    // Renamed into place before it is flushed: the entry must be there the
+    // moment after finish_upload answered, for a kill in between would make
+    // the next run finish the sequence again. The flush follows; a power cut
+    // before it can leave an empty entry, which find() takes for none (the
+    // sequence is then sent again, rather than never).
+    const std::string target = path_of(e.sequence_md5);
+    const std::string temp = dir_ + "/." + e.sequence_md5 + ".json.mly-tmp";
+    auto fail = [&](const std::string& what) {
+        return std::system_error(errno, std::generic_category(), what);
+    };
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw fail(target);
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        ssize_t n = ::write(fd, rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            auto err = fail(target);
+            ::close(fd);
+            ::unlink(temp.c_str());
+            throw err;
+        }
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        auto err = fail(target);
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw err;
+    }
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced) throw fail(target);
+    int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+}  // namespace mapi

@@ -1,0 +1,608 @@
+// The upload module: keys, hashes, the bytes of an image, the limits; the
+// rupload client against a small scripted service on 127.0.0.1 (resume,
+// 412, 429, 5xx, auth, refusals, finish_upload); HttpClient::once; the
+// upload history; a dry run of a whole sequence. Sleeps go through a fake.
+#include <catch2/catch.hpp>
+
+#include "local_server.hpp"
+#include "mapi/exif.hpp"
+#include "mapi/jpeg.hpp"
+#include "mapi/upload.hpp"
+#include "mapi/upload_history.hpp"
+#include "support.hpp"
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <rapidjson/document.h>
+#include <sys/stat.h>
+
+using namespace mapi;
+using namespace std::chrono;
+using test_support::Bytes;
+using test_support::TempDir;
+namespace fsys = std::filesystem;
+
+namespace {
+
+struct FakeSleep {
+    std::mutex mutex;
+    std::vector<nanoseconds> waits;
+    std::function<void(nanoseconds)> hook() {
+        return [this](nanoseconds d) {
+            std::lock_guard lock(mutex);
+            waits.push_back(d);
+        };
+    }
+};
+
+HttpClient::Options fast_options(FakeSleep& sleep) {
+    HttpClient::Options o;
+    o.timeout = milliseconds(2000);
+    o.retries = 0;
+    o.backoff_base = milliseconds(100);
+    o.backoff_max = milliseconds(60'000);
+    o.sleep = sleep.hook();
+    o.random = [] { return 0.999; };  // the top of each jitter range
+    return o;
+}
+
+void add_segment(Bytes& b, uint8_t marker, const Bytes& payload) {
+    b.push_back(0xFF);
+    b.push_back(marker);
+    auto len = payload.size() + 2;
+    b.push_back(uint8_t(len >> 8));
+    b.push_back(uint8_t(len));
+    b.insert(b.end(), payload.begin(), payload.end());
+}
+
+// A structurally valid JPEG (its scan data is junk) of w x h pixels, with an
+// EXIF holding Make and ImageDescription when exif_description is given.
+Bytes tiny_jpeg(int w, int h, std::optional<std::string> exif_description = std::nullopt) {
+    Bytes b{0xFF, 0xD8};
+    add_segment(b, 0xDB, Bytes(65, 1));
+    add_segment(b, 0xC0, {8, uint8_t(h >> 8), uint8_t(h), uint8_t(w >> 8), uint8_t(w), 1, 1, 0x11, 0});
+    add_segment(b, 0xC4, Bytes(20, 0));
+    add_segment(b, 0xDA, {1, 1, 0, 0, 63, 0});
+    b.insert(b.end(), {0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD9});
+    if (!exif_description) return b;
+    ExifUpdate u;
+    u.make = "TestCam";
+    u.image_description = *exif_description;
+    return splice_metadata(b, update_exif({}, u), std::nullopt);
+}
+
+std::span<const uint8_t> as_bytes(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// A scripted upload service: GET /up/KEY and POST /up/KEY as rupload does
+// them, POST /graph/finish_upload; each may be answered instead by the next
+// scripted action of its queue.
+struct Service {
+    using Action = std::function<void(const httplib::Request&, httplib::Response&, std::string& stored)>;
+    std::mutex m;
+    std::map<std::string, std::string> stored;
+    std::deque<Action> gets, posts, finishes;
+    std::vector<std::string> log;  // "GET KEY", "POST KEY Offset=N bytes=M"
+    std::vector<httplib::Headers> post_headers;
+    std::vector<std::string> finish_bodies;
+    test::LocalServer s;
+
+    Service() {
+        s.server->Get("/up/(.*)", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard lock(m);
+            std::string key = req.matches[1];
+            log.push_back("GET " + key);
+            if (!gets.empty()) {
+                auto a = gets.front();
+                gets.pop_front();
+                return a(req, res, stored[key]);
+            }
+            res.set_content(R"({"offset":)" + std::to_string(stored[key].size()) + "}", "application/json");
+        });
+        s.server->Post("/up/(.*)", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard lock(m);
+            std::string key = req.matches[1];
+            std::string off = req.get_header_value("Offset");
+            log.push_back("POST " + key + " Offset=" + off + " bytes=" + std::to_string(req.body.size()));
+            post_headers.push_back(req.headers);
+            if (!posts.empty()) {
+                auto a = posts.front();
+                posts.pop_front();
+                return a(req, res, stored[key]);
+            }
+            if (off != std::to_string(stored[key].size())) {
+                res.status = 412;
+                res.set_content(
+                    R"({"debug_info":{"retriable":true,"type":"OffsetInvalidError","message":"Request starting offset is invalid"}})",
+                    "application/json");
+                return;
+            }
+            stored[key] += req.body;
+            res.set_content(R"({"h":"handle-)" + key + R"("})", "application/json");
+        });
+        s.server->Post("/graph/finish_upload", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard lock(m);
+            finish_bodies.push_back(req.body);
+            std::string unused;
+            if (!finishes.empty()) {
+                auto a = finishes.front();
+                finishes.pop_front();
+                return a(req, res, unused);
+            }
+            res.set_content(R"({"cluster_id":"777"})", "application/json");
+        });
+        s.start();
+    }
+
+    Config config(int retries = 2) {
+        Config c;
+        c.upload_url = s.url("/up");
+        c.graph_url = s.url("/graph");
+        c.token = Secret("T0KEN-very-secret");
+        c.retries = retries;
+        return c;
+    }
+};
+
+Service::Action answer(int status, std::string body, std::string retry_after = "") {
+    return [status, body, retry_after](const httplib::Request&, httplib::Response& res, std::string&) {
+        res.status = status;
+        if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+        res.set_content(body, "application/json");
+    };
+}
+
+// Stores the first n bytes of the body, then answers 503: a transfer cut short.
+Service::Action keep_then_fail(std::size_t n) {
+    return [n](const httplib::Request& req, httplib::Response& res, std::string& stored) {
+        stored += req.body.substr(0, n);
+        res.status = 503;
+    };
+}
+
+std::string bytes_text(std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s += char('a' + i % 26);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("md5, random ids and session keys", "[upload]") {
+    CHECK(md5_hex(std::string_view("")) == "d41d8cd98f00b204e9800998ecf8427e");
+    CHECK(md5_hex(std::string_view("abc")) == "900150983cd24fb0d6963f7d28e17f72");
+    CHECK(md5_hex(as_bytes("abc")) == "900150983cd24fb0d6963f7d28e17f72");
+    CHECK(content_session_key(as_bytes("abc")) == "mly_tools_900150983cd24fb0d6963f7d28e17f72.jpg");
+
+    std::string u = uuid4_hex(), v = uuid4_hex();
+    CHECK(u != v);
+    REQUIRE(u.size() == 32);
+    CHECK(u.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(u[12] == '4');                                       // version 4
+    CHECK(std::string("89ab").find(u[16]) != std::string::npos);  // RFC 4122 variant
+    CHECK_THAT(random_session_key(), Catch::Matches("mly_tools_uuid_[0-9a-f]{32}\\.jpg"));
+    CHECK_THAT(manifest_session_key(), Catch::Matches("uuid_[0-9a-f]{32}\\.json"));
+
+    // The sequence md5 is the md5 of the concatenated hex md5s, as mapillary_tools has it.
+    CHECK(sequence_md5({"900150983cd24fb0d6963f7d28e17f72", "d41d8cd98f00b204e9800998ecf8427e"}) ==
+          md5_hex(std::string_view("900150983cd24fb0d6963f7d28e17f72d41d8cd98f00b204e9800998ecf8427e")));
+    CHECK(sequence_md5({}) == md5_hex(std::string_view("")));
+}
+
+TEST_CASE("manifest_json: compact, keys sorted, handles in order", "[upload]") {
+    CHECK(manifest_json({"3:a", "3:b\"c"}) ==
+          R"({"image_handles":["3:a","3:b\"c"],"upload_type":"images","version":"1"})");
+    CHECK(manifest_json({}) == R"({"image_handles":[],"upload_type":"images","version":"1"})");
+}
+
+TEST_CASE("image_upload_bytes changes ImageDescription and nothing else", "[upload]") {
+    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1.5,"MAPLongitude":2})";
+    Bytes photo = tiny_jpeg(40, 30, "IMG 1");
+    Bytes up = image_upload_bytes(photo, desc);
+    auto layout = parse_jpeg_header(up);
+    auto ex = read_exif(*exif_tiff(up, layout));
+    CHECK(ex.image_description == desc);
+    CHECK(ex.make == "TestCam");  // the other tags stay
+    // The image data are the photo's, byte for byte.
+    Bytes scan_photo(photo.begin() + long(scan_data_offset(photo)), photo.end());
+    Bytes scan_up(up.begin() + long(scan_data_offset(up)), up.end());
+    CHECK(scan_photo == scan_up);
+    // The same every time (the session key is its md5), and a photo that
+    // already carries the description goes as it is.
+    CHECK(image_upload_bytes(photo, desc) == up);
+    CHECK(image_upload_bytes(up, desc) == up);
+    // A photo without EXIF gets one.
+    Bytes bare = tiny_jpeg(40, 30);
+    Bytes up2 = image_upload_bytes(bare, desc);
+    CHECK(read_exif(*exif_tiff(up2, parse_jpeg_header(up2))).image_description == desc);
+    // Not a JPEG.
+    CHECK_THROWS_AS(image_upload_bytes(as_bytes("GIF89a not a photo"), desc), JpegError);
+}
+
+TEST_CASE("check_sequence_limits: 1000 images, 110 GiB, 6 gigapixels", "[upload]") {
+    CHECK_FALSE(check_sequence_limits(1000, 110ull << 30, 6'000'000'000));
+    CHECK(check_sequence_limits(1001, 0, 0) == "1001 images (at most 1000)");
+    CHECK(check_sequence_limits(1, (110ull << 30) + 1, 0) == "110.0 GiB (at most 110 GiB)");
+    CHECK(check_sequence_limits(1, 0, 6'000'000'001) == "6.00 gigapixels (at most 6)");
+    CHECK(check_sequence_limits(2000, 0, 7'000'000'000) == "2000 images (at most 1000), 7.00 gigapixels (at most 6)");
+}
+
+TEST_CASE("HttpClient::once: one attempt, whatever the answer", "[upload][http]") {
+    std::atomic<int> hits{0};
+    std::string content_type, body;
+    test::LocalServer s;
+    s.server->Get("/busy", [&](const httplib::Request&, httplib::Response& res) {
+        ++hits;
+        res.status = 503;
+        res.set_content("busy", "text/plain");
+    });
+    s.server->Post("/take", [&](const httplib::Request& req, httplib::Response& res) {
+        content_type = req.get_header_value("Content-Type");
+        body = req.body;
+        res.set_content("ok", "text/plain");
+    });
+    s.start();
+    FakeSleep sleep;
+    auto opt = fast_options(sleep);
+    opt.retries = 5;
+    HttpClient http(opt);
+    Response r = http.once("GET", s.url("/busy?access_token=SECRET"), {}, "");
+    CHECK(r.status == 503);
+    CHECK(r.body == "busy");
+    CHECK(r.attempts == 1);
+    CHECK(hits == 1);
+    CHECK(r.url.find("SECRET") == std::string::npos);
+    CHECK(sleep.waits.empty());
+
+    std::string payload("a\0b", 3);
+    r = http.once("POST", s.url("/take"), payload, "");
+    CHECK(r.status == 200);
+    CHECK(body == payload);
+    CHECK(content_type == "text/plain");  // cpp-httplib's default
+    r = http.once("POST", s.url("/take"), "{}", "application/json");
+    CHECK(content_type == "application/json");
+
+    // No server: status 0 and why, not an exception.
+    r = http.once("GET", "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/x", {}, "");
+    CHECK(r.status == 0);
+    CHECK(r.error == "could not connect");
+}
+
+TEST_CASE("upload: a fresh stream, then the same bytes again", "[upload]") {
+    Service svc;
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(), http);
+    const std::string data = bytes_text(1000);
+    Transfer t;
+    CHECK(client.upload("mly_tools_k.jpg", as_bytes(data), &t) == "handle-mly_tools_k.jpg");
+    CHECK(svc.stored["mly_tools_k.jpg"] == data);
+    CHECK(t.offset == 0);
+    CHECK(t.sent == 1000);
+    CHECK(t.attempts == 1);
+    REQUIRE(svc.post_headers.size() == 1);
+    const auto& h = svc.post_headers[0];
+    CHECK(h.find("Authorization")->second == "OAuth T0KEN-very-secret");
+    CHECK(h.find("Offset")->second == "0");
+    CHECK(h.find("X-Entity-Name")->second == "mly_tools_k.jpg");
+    CHECK(h.find("Content-Type")->second == "application/octet-stream");
+
+    // The service has it all: an empty POST still gets the handle.
+    Transfer again;
+    CHECK(client.upload("mly_tools_k.jpg", as_bytes(data), &again) == "handle-mly_tools_k.jpg");
+    CHECK(again.offset == 1000);
+    CHECK(again.sent == 0);
+    CHECK(svc.log == std::vector<std::string>{"GET mly_tools_k.jpg", "POST mly_tools_k.jpg Offset=0 bytes=1000",
+                                              "GET mly_tools_k.jpg", "POST mly_tools_k.jpg Offset=1000 bytes=0"});
+    CHECK(svc.stored["mly_tools_k.jpg"] == data);
+    CHECK(sleep.waits.empty());
+}
+
+TEST_CASE("upload resumes from the offset the service has", "[upload]") {
+    Service svc;
+    const std::string data = bytes_text(500);
+    svc.stored["k.jpg"] = data.substr(0, 123);
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(), http);
+    Transfer t;
+    client.upload("k.jpg", as_bytes(data), &t);
+    CHECK(t.offset == 123);
+    CHECK(t.sent == 377);
+    CHECK(svc.log.back() == "POST k.jpg Offset=123 bytes=377");
+    CHECK(svc.stored["k.jpg"] == data);
+}
+
+TEST_CASE("upload: a transfer cut short resumes; progress restarts the count", "[upload]") {
+    Service svc;
+    const std::string data = bytes_text(1000);
+    // Three cuts in a row, each after more bytes: with retries = 1 it still
+    // succeeds, as each attempt made progress.
+    svc.posts = {keep_then_fail(300), keep_then_fail(300), keep_then_fail(300)};
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    std::vector<std::string> log;
+    UploadClient client(svc.config(1), http, [&](const std::string& m) { log.push_back(m); });
+    Transfer t;
+    client.upload("k.jpg", as_bytes(data), &t);
+    CHECK(svc.stored["k.jpg"] == data);
+    CHECK(t.attempts == 4);
+    CHECK(t.sent == 1000 + 700 + 400 + 100);
+    CHECK(svc.log[svc.log.size() - 1] == "POST k.jpg Offset=900 bytes=100");
+    // Each wait is the first backoff again: 0.1 s (of full jitter).
+    REQUIRE(sleep.waits.size() == 3);
+    for (auto w : sleep.waits) CHECK(duration<double>(w).count() == Approx(0.0999));
+    REQUIRE(log.size() == 3);
+    CHECK(log[0].find("POST " + svc.s.url("/up/k.jpg") + " from offset 0: HTTP 503; retry 1 of 1 in 0.1 s") == 0);
+}
+
+TEST_CASE("upload: 5xx without progress gives up after the retries, exit status 4", "[upload]") {
+    Service svc;
+    for (int i = 0; i < 5; ++i) svc.posts.push_back(answer(500, R"({"debug_info":{"retriable":true,"type":"X","message":"down"}})"));
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(2), http);
+    try {
+        client.upload("k.jpg", as_bytes("data"));
+        FAIL("no exception");
+    } catch (const NetworkError& e) {
+        CHECK(static_cast<const cli::Failure&>(e).status == cli::unavailable);
+        CHECK(e.status == 500);
+        CHECK(std::string(e.what()).find("HTTP 500: down (X) (gave up after 3 attempts without progress)") !=
+              std::string::npos);
+    }
+    // Waits grow: 0.1, 0.2 s.
+    REQUIRE(sleep.waits.size() == 2);
+    CHECK(duration<double>(sleep.waits[1]).count() == Approx(0.1998));
+}
+
+TEST_CASE("upload: 412 is retried at once from a fresh offset", "[upload]") {
+    Service svc;
+    svc.posts = {answer(412, R"({"debug_info":{"retriable":true,"type":"OffsetInvalidError","message":"Request starting offset is invalid"}})"),
+                 answer(412, "{}")};
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(0), http);
+    client.upload("k.jpg", as_bytes("data"));
+    CHECK(svc.stored["k.jpg"] == "data");
+    CHECK(sleep.waits.empty());
+    CHECK(std::count_if(svc.log.begin(), svc.log.end(), [](const std::string& l) { return l.rfind("GET", 0) == 0; }) == 3);
+
+    // Forever 412: an UploadError, not a loop.
+    Service stuck;
+    for (int i = 0; i < 30; ++i) stuck.posts.push_back(answer(412, "{}"));
+    UploadClient c2(stuck.config(0), http);
+    CHECK_THROWS_WITH(c2.upload("k.jpg", as_bytes("data")), Catch::EndsWith("HTTP 412: {} (20 times in a row)"));
+}
+
+TEST_CASE("upload: 429 waits the backoff (ms), else Retry-After, else 10 s", "[upload]") {
+    Service svc;
+    svc.posts = {answer(429, R"({"debug_info":{"retriable":false,"type":"RequestRateLimitedError","message":"Request rate limit has been exceeded"},"backoff":250})"),
+                 answer(429, "{}", "3"), answer(429, "")};
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(5), http);
+    client.upload("k.jpg", as_bytes("data"));
+    CHECK(svc.stored["k.jpg"] == "data");
+    REQUIRE(sleep.waits.size() == 3);
+    CHECK(sleep.waits[0] == milliseconds(250));
+    CHECK(sleep.waits[1] == seconds(3));
+    CHECK(sleep.waits[2] == seconds(10));
+}
+
+TEST_CASE("upload: refused tokens are AuthError (exit 3), never echoing the token", "[upload]") {
+    const std::string echo = "bad token T0KEN-very-secret";
+    struct Case {
+        int status;
+        std::string body;
+    };
+    for (const auto& c : std::vector<Case>{
+             {401, R"({"debug_info":{"retriable":false,"type":"NotAuthorizedError","message":")" + echo + R"("}})"},
+             {403, R"({"debug_info":{"retriable":false,"type":"NotAuthorizedError","message":"User kofi is not authorized to upload"}})"},
+             {400, R"({"debug_info":{"retriable":false,"type":"NotAuthorizedError","message":"no"}})"},
+             {401, R"({"error":{"message":")" + echo + R"(","type":"OAuthException","code":190}})"}}) {
+        Service svc;
+        svc.gets = {answer(c.status, c.body)};
+        FakeSleep sleep;
+        HttpClient http(fast_options(sleep));
+        UploadClient client(svc.config(), http);
+        try {
+            client.upload("k.jpg", as_bytes("data"));
+            FAIL("no exception");
+        } catch (const AuthError& e) {
+            std::string what = e.what();
+            CHECK(e.status == cli::auth_refused);
+            CHECK(what.find("T0KEN") == std::string::npos);
+            CHECK(what.find("HTTP " + std::to_string(c.status)) != std::string::npos);
+            CHECK(what.find("the token was refused") != std::string::npos);
+        }
+        CHECK(svc.stored["k.jpg"].empty());
+        CHECK(sleep.waits.empty());
+    }
+}
+
+TEST_CASE("upload: other 4xx are retried only when the service says retriable", "[upload]") {
+    Service svc;
+    svc.posts = {answer(400, R"({"debug_info":{"retriable":true,"type":"Hiccup","message":"try again"}})"),
+                 answer(400, R"({"debug_info":{"retriable":false,"type":"InvalidRequestError","message":"bad file"}})")};
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(3), http);
+    CHECK_THROWS_MATCHES(client.upload("k.jpg", as_bytes("data")), UploadError,
+                         Catch::Message("POST " + svc.s.url("/up/k.jpg") +
+                                        " from offset 0: HTTP 400: bad file (InvalidRequestError)"));
+    CHECK(sleep.waits.size() == 1);
+
+    // An answer without the handle is an UploadError too.
+    Service odd;
+    odd.posts = {answer(200, R"({"handle":"x"})")};
+    UploadClient c2(odd.config(), http);
+    CHECK_THROWS_WITH(c2.upload("k.jpg", as_bytes("data")), Catch::EndsWith("the answer has no file handle"));
+    // And an offset beyond the stream.
+    Service more;
+    more.stored["k.jpg"] = "datadata";
+    UploadClient c3(more.config(), http);
+    CHECK_THROWS_WITH(c3.upload("k.jpg", as_bytes("data")), Catch::Contains("holds 8 bytes of a stream of 4"));
+}
+
+TEST_CASE("upload: connections dropped without an answer are retried, then exit 4", "[upload]") {
+    test::RawServer raw([](int fd, int) { test::RawServer::read_head(fd); });  // reads, then hangs up
+    Config c;
+    c.upload_url = raw.url("/up");
+    c.token = Secret("T0KEN-very-secret");
+    c.retries = 2;
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(c, http);
+    CHECK_THROWS_MATCHES(client.upload("k.jpg", as_bytes("data")), NetworkError,
+                         Catch::Predicate<NetworkError>([](const NetworkError& e) {
+                             return e.status == 0 && std::string(e.what()).find("gave up after 3 attempts") !=
+                                                         std::string::npos;
+                         }));
+    CHECK(raw.connections >= 3);
+}
+
+TEST_CASE("finish: the manifest handle, file type, organization; cluster id back", "[upload]") {
+    Service svc;
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(2), http);
+    CHECK(client.finish("3:abc", std::nullopt) == "777");
+    CHECK(client.finish("3:abc", std::string("42")) == "777");
+    REQUIRE(svc.finish_bodies.size() == 2);
+    CHECK(svc.finish_bodies[0] == R"({"file_handle":"3:abc","file_type":"mly_bundle_manifest"})");
+    CHECK(svc.finish_bodies[1] ==
+          R"({"file_handle":"3:abc","file_type":"mly_bundle_manifest","organization_id":"42"})");
+
+    svc.finishes = {answer(500, "{}"), answer(200, R"({"cluster_id":123})")};
+    CHECK(client.finish("3:abc", std::nullopt) == "123");
+    CHECK(sleep.waits.size() == 1);
+
+    svc.finishes = {answer(400, R"({"error":{"message":"image_handles[0]: bad","type":"MLYApiException","code":100}})")};
+    CHECK_THROWS_MATCHES(client.finish("3:abc", std::nullopt), UploadError,
+                         Catch::Message("POST " + svc.s.url("/graph/finish_upload") +
+                                        ": HTTP 400: image_handles[0]: bad (code 100)"));
+    svc.finishes = {answer(401, R"({"error":{"message":"Invalid OAuth 2.0 Access Token","code":190}})")};
+    CHECK_THROWS_AS(client.finish("3:abc", std::nullopt), AuthError);
+    svc.finishes = {answer(200, R"({})")};
+    CHECK_THROWS_WITH(client.finish("3:abc", std::nullopt), Catch::Contains("no cluster_id"));
+}
+
+TEST_CASE("UploadHistory: where it lives, what it keeps", "[upload][history]") {
+    TempDir d;
+    const char* saved = std::getenv("XDG_STATE_HOME");
+    const std::string saved_value = saved ? saved : "";
+    ::setenv("XDG_STATE_HOME", (d.path / "state").c_str(), 1);
+    CHECK(UploadHistory::default_dir("") == (d.path / "state").string() + "/mly/upload_history");
+    CHECK(UploadHistory::default_dir("/x/h") == "/x/h");
+    ::setenv("XDG_STATE_HOME", "relative/is/ignored", 1);  // the XDG rule: only absolute paths count
+    const char* home = std::getenv("HOME");
+    if (home) CHECK(UploadHistory::default_dir("") == std::string(home) + "/.local/state/mly/upload_history");
+    if (saved)
+        ::setenv("XDG_STATE_HOME", saved_value.c_str(), 1);
+    else
+        ::unsetenv("XDG_STATE_HOME");
+
+    UploadHistory h((d.path / "a/b/history").string());
+    const std::string md5 = "0123456789abcdef0123456789abcdef";
+    CHECK_FALSE(h.find(md5));
+    HistoryEntry e;
+    e.sequence_md5 = md5;
+    e.sequence_id = "seq1";
+    e.cluster_id = "99";
+    e.upload_url = "https://up/x";
+    e.organization_id = "7";
+    e.images = 3;
+    e.bytes = 1234;
+    e.uploaded_at = "2024-06-01T08:00:00.000Z";
+    h.record(e);
+    auto got = h.find(md5);
+    REQUIRE(got);
+    CHECK(got->cluster_id == "99");
+    CHECK(got->sequence_id == "seq1");
+    CHECK(got->organization_id == "7");
+    CHECK(got->images == 3);
+    CHECK(got->bytes == 1234);
+    CHECK(got->upload_url == "https://up/x");
+    struct stat st {};
+    REQUIRE(::stat((d.path / "a/b/history").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    CHECK_FALSE(h.find("ffffffffffffffffffffffffffffffff"));
+    CHECK_FALSE(h.find("../../etc/passwd"));
+    // A file that is not an entry counts as none.
+    test_support::spit(h.path_of("ffffffffffffffffffffffffffffffff"), as_bytes("{\"sequence_md5\":"));
+    CHECK_FALSE(h.find("ffffffffffffffffffffffffffffffff"));
+    CHECK_THROWS(h.record(HistoryEntry{}));
+}
+
+TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") {
+    TempDir d;
+    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1,"MAPLongitude":2})";
+    std::vector<SequencePhoto> photos;
+    std::vector<Bytes> files;
+    for (int i = 0; i < 5; ++i) {
+        files.push_back(tiny_jpeg(100 + i, 10, "photo " + std::to_string(i)));
+        auto p = d.path / ("p" + std::to_string(i) + ".jpg");
+        test_support::spit(p, files.back());
+        photos.push_back({p.string(), desc});
+    }
+    fsys::create_directory(d.path / "out");
+    SequenceUploadOptions o;
+    o.jobs = 3;
+    o.dry_run_dir = (d.path / "out").string();
+    int done = 0;
+    SequenceUploader up(nullptr, o, [&] { ++done; });
+
+    PreparedSequence p = up.prepare(photos);
+    CHECK(p.errors.empty());
+    REQUIRE(p.md5s.size() == 5);
+    CHECK(p.md5s[2] == md5_hex(files[2]));
+    CHECK(p.sequence_md5 == sequence_md5(p.md5s));
+    CHECK(p.pixels == (100 + 101 + 102 + 103 + 104) * 10);
+    std::uint64_t total = 0;
+    for (auto& f : files) total += f.size();
+    CHECK(p.bytes == total);
+
+    SequenceUploadResult r = up.upload(photos);
+    CHECK(done == 5);
+    CHECK(r.cluster_id == "0");
+    CHECK(r.sent == 0);
+    // Each stream under its key, the key the md5 of what is in it.
+    auto manifest = test_support::slurp(d.path / "out" / r.manifest_key);
+    rapidjson::Document m;
+    m.Parse(reinterpret_cast<const char*>(manifest.data()), manifest.size());
+    REQUIRE(m.IsObject());
+    REQUIRE(m["image_handles"].Size() == 5);
+    std::uint64_t bytes = 0;
+    for (int i = 0; i < 5; ++i) {
+        std::string key = m["image_handles"][i].GetString();
+        Bytes b = test_support::slurp(d.path / "out" / key);
+        CHECK(key == content_session_key(b));
+        CHECK(b == image_upload_bytes(files[std::size_t(i)], desc));  // in capture order
+        bytes += b.size();
+    }
+    CHECK(r.bytes == bytes);
+    CHECK(std::distance(fsys::directory_iterator(d.path / "out"), {}) == 6);
+
+    // A photo that is not a JPEG, one that is missing: named, the others fine.
+    test_support::spit(d.path / "p1.jpg", as_bytes("not a jpeg"));
+    photos.push_back({(d.path / "missing.jpg").string(), desc});
+    p = up.prepare(photos);
+    REQUIRE(p.errors.size() == 2);
+    CHECK(p.errors[0].first == 1);
+    CHECK_THAT(p.errors[0].second, Catch::Equals("not a JPEG file"));
+    CHECK(p.errors[1].first == 5);
+    CHECK_THAT(p.errors[1].second, Catch::Contains("No such file"));
+}
+
+TEST_CASE("config: upload_history, relative to the file as ca_file is", "[upload][config]") {
+    CHECK(parse_config("", "/etc/mly/config.ini").upload_history.empty());
+    CHECK(parse_config("upload_history = h\n", "/etc/mly/config.ini").upload_history == "/etc/mly/h");
+    CHECK(parse_config("upload_history = ../state/h/\n", "/etc/mly/config.ini").upload_history == "/etc/state/h/");
+    CHECK(parse_config("upload_history = /var/h\n", "/etc/mly/config.ini").upload_history == "/var/h");
+    CHECK(parse_config("upload_history =\n", "/etc/mly/config.ini").upload_history.empty());
+    CHECK_THROWS_WITH(parse_config("upload_histroy = h\n", "c.ini"), Catch::Contains("did you mean 'upload_history'"));
+    CHECK(parse_config("upload_history = h\n", "c.ini").redacted().find("upload_history = h\n") != std::string::npos);
+}
