@@ -42,6 +42,13 @@ check "mly-upload exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "three records out, all uploaded" [ "$(jq -r .status out.jsonl | paste -sd ' ')" = "uploaded uploaded uploaded" ]
 uploads >up.json
 check_uploads out.jsonl recs.jsonl dry up.json
+# Acceptance 4: each description the server received validates against the
+# description schema as carried in EXIF (description_schema.py --exif).
+mkdir -p desc
+jq -c '.clusters[].images[].description' up.json | awk '{ f = sprintf("desc/%04d.json", NR); print > f; close(f) }'
+check "310 descriptions received" [ "$(ls desc | wc -l)" -eq 310 ]
+check "every received description validates against the schema (EXIF form)" \
+  bash -c 'python3 "$ACCEPT/description_schema.py" --exif desc/*.json >/dev/null'
 check "nothing received twice (received_bytes == bytes)" [ "$(jq '.totals | .bytes == .received_bytes' up.json)" = true ]
 check "313 streams, one POST each" [ "$(jq -c '.totals | [.streams, .complete_streams, .posts]' up.json)" = "[313,313,313]" ]
 check "the photos on disk are untouched" md5sum -c --quiet photos.md5
