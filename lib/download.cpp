@@ -977,7 +977,7 @@ struct Downloader::Impl {
         }
         if (!queued_ids.insert(*id).second) return;  // asked for twice: done once
         // A bare id (a record of nothing else) gets a record of our own, path first.
-        pending.push_back({rec.json().MemberCount() == 1 ? std::string() : rec.to_json(), where, *id});
+        pending.push_back({rec.size() == 1 ? std::string() : rec.to_json(), where, *id});
         if (pending.size() >= MapillaryApi::batch_size) flush_images();
     }
 
@@ -1125,7 +1125,7 @@ struct Downloader::Impl {
         rec.remove("mapillary");
         std::string meta = rec.to_json();
         meta.pop_back();  // the closing brace
-        s.meta_line = meta + (rec.json().MemberCount() ? "," : "") + "\"mapillary\":" + s.raw + "}";
+        s.meta_line = meta + (rec.size() ? "," : "") + "\"mapillary\":" + s.raw + "}";
         s.image = Image();
         s.raw.clear();
         s.raw.shrink_to_fit();

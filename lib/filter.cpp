@@ -9,9 +9,6 @@
 #include <fstream>
 #include <stdexcept>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 namespace mapi {
 
 void for_each_record(cli::Tool& tool, const std::vector<std::string>& files,
@@ -110,10 +107,10 @@ std::vector<std::uint32_t> sorted_order(const std::vector<std::string_view>& key
 }
 
 std::string json_string(std::string_view s) {
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    return std::string(buf.GetString(), buf.GetSize());
+    std::string out;
+    out.reserve(s.size() + 2);
+    append_json_string(out, s);
+    return out;
 }
 
 std::string json_number(double d) {
@@ -143,97 +140,64 @@ OpenFields::OpenFields(std::vector<std::string> keys) : keys_(std::move(keys)) {
     if (keys_.size() > max_fields) throw std::logic_error("OpenFields: too many fields");
 }
 
-namespace {
-// Where the top-level members numbered in `wanted` start in compact JSON text
-// ("{...}"); a number past the last member gives the closing brace, -1 none.
-// The scan stops once all are found, and skips strings with memchr, so it
-// costs little next to the parse.
-void member_starts(const std::string& t, std::span<const int> wanted, std::span<std::uint32_t> at) {
-    const std::size_t n = t.size();
-    int member = 0, depth = 0, found = 0, need = 0;
-    for (int w : wanted) need += w >= 0;
-    auto note = [&](std::size_t offset) {
-        for (std::size_t k = 0; k < wanted.size(); ++k)
-            if (wanted[k] == member) {
-                at[k] = static_cast<std::uint32_t>(offset);
-                ++found;
-            }
-    };
-    for (std::size_t i = 0; i < n && found < need; ++i) {
-        char c = t[i];
-        if (c == '"') {
-            if (depth == 1 && (t[i - 1] == '{' || t[i - 1] == ',')) {
-                note(i);
-                ++member;
-            }
-            // To the closing quote: one not preceded by an odd run of backslashes.
-            for (std::size_t j = i + 1;;) {
-                auto* q = static_cast<const char*>(std::memchr(t.data() + j, '"', n - j));
-                if (!q) return;  // not possible in text Record::to_json() wrote
-                std::size_t p = static_cast<std::size_t>(q - t.data()), b = p;
-                while (t[b - 1] == '\\') --b;
-                if ((p - b) % 2 == 0) {
-                    i = p;
-                    break;
-                }
-                j = p + 1;
-            }
-        } else if (c == '{' || c == '[') {
-            ++depth;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    // Members past the last one: the closing brace.
-    for (std::size_t k = 0; k < wanted.size(); ++k)
-        if (wanted[k] >= member) at[k] = static_cast<std::uint32_t>(n - 1);
-}
-}  // namespace
-
 OpenFields::Held OpenFields::hold(Record& rec) const {
-    // Where each open field stood among the members, before any is taken out.
-    std::array<int, max_fields> index;
+    // Built in a buffer kept from call to call, then copied at its size: a
+    // tool may hold millions of these.
+    thread_local std::string text;
+    Held h;
+    h.places = hold(rec, text);
+    h.text = text;
+    return h;
+}
+
+OpenFields::Places OpenFields::hold(Record& rec, std::string& text) const {
+    // The record's text without the open fields (the first member of each
+    // name, as Record::remove takes it out), noting where each stood.
+    std::array<int, max_fields> index;  // among the members, before any is taken out
     index.fill(-1);
-    const auto& obj = rec.json();
-    int i = 0;
-    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it, ++i) {
-        std::string_view name(it->name.GetString(), it->name.GetStringLength());
+    Places places;
+    auto& at = places.at;
+    text.clear();
+    text += '{';
+    unsigned pending = 0;  // open fields that go before the next member kept
+    const std::size_t n = rec.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string_view name = rec.key(i);
+        bool open = false;
         for (std::size_t k = 0; k < keys_.size(); ++k)
-            if (index[k] < 0 && name == keys_[k]) index[k] = i;
+            if (index[k] < 0 && name == keys_[k]) {
+                index[k] = static_cast<int>(i);
+                pending |= 1u << k;
+                open = true;
+            }
+        if (open) continue;
+        if (text.size() > 1) text += ',';
+        for (std::size_t k = 0; k < keys_.size(); ++k)
+            if (pending & (1u << k)) at[k] = static_cast<std::uint32_t>(text.size());
+        pending = 0;
+        rec.append_member(i, text);
     }
+    // Those after the last member kept go before the closing brace; a field
+    // the record lacked, past it (after those that stood last).
+    for (std::size_t k = 0; k < keys_.size(); ++k)
+        if (pending & (1u << k)) at[k] = static_cast<std::uint32_t>(text.size());
+    text += '}';
+    for (std::size_t k = 0; k < keys_.size(); ++k)
+        if (index[k] < 0) at[k] = static_cast<std::uint32_t>(text.size());
     for (std::size_t k = 0; k < keys_.size(); ++k)
         if (index[k] >= 0) rec.remove(keys_[k]);
 
-    Held h;
-    h.text = rec.to_json();
-    // Each field goes before the first member that stays and came after it;
-    // a field the record lacked, at the end.
-    std::array<int, max_fields> wanted;
-    for (std::size_t k = 0; k < keys_.size(); ++k) {
-        if (index[k] < 0) {
-            wanted[k] = -1;
-            h.places.at[k] = static_cast<std::uint32_t>(h.text.size());  // past the brace: after those that stood last
-            continue;
-        }
-        int before = index[k];
-        for (std::size_t j = 0; j < keys_.size(); ++j)
-            if (index[j] >= 0 && index[j] < index[k]) --before;
-        wanted[k] = before;
-    }
-    member_starts(h.text, std::span<const int>(wanted.data(), keys_.size()),
-                  std::span<std::uint32_t>(h.places.at.data(), keys_.size()));
     // Output order: by place; fields that stood side by side keep their
     // order; those the record lacked follow, in the order of keys.
-    auto& at = h.places.at;
-    auto& order = h.places.order;
+    auto& order = places.order;
     auto before = [&](std::uint8_t a, std::uint8_t b) {
         if (at[a] != at[b]) return at[a] < at[b];
         return static_cast<unsigned>(index[a]) < static_cast<unsigned>(index[b]);  // -1: last
     };
     // An insertion sort: at most four, and no allocation (std::stable_sort makes one).
-    for (std::size_t n = 1; n < keys_.size(); ++n)
-        for (std::size_t j = n; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
-    return h;
+    for (std::size_t m = 1; m < keys_.size(); ++m)
+        for (std::size_t j = m; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
+    return places;
 }
 
 void OpenFields::write(std::string_view t, const Places& places, std::span<const std::string_view> values,

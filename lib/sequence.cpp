@@ -44,8 +44,9 @@ void Splitter::add(Record& rec) {
     rec.get_string("split_reason");
     if (!time) throw FieldError("record has no \"captured_at\" to sort by");
     if (!pos) ++without_position_;
-    auto held = fields_.hold(rec);
-    photos_.push_back(Photo{*time, pos, text_.add(path.value_or("")), path.has_value(), text_.add(held.text), held.places});
+    thread_local std::string text;  // reused from record to record
+    auto places = fields_.hold(rec, text);
+    photos_.push_back(Photo{*time, pos, text_.add(path.value_or("")), path.has_value(), text_.add(text), places});
 }
 
 std::vector<Splitter::Sequence> Splitter::split() {
@@ -121,9 +122,14 @@ void Splitter::write(std::size_t i, const Sequence& seq, std::string_view path, 
         __builtin_prefetch(ahead.path.data());
     }
     const Photo& p = photos_[order_[i]];
-    std::string id = json_string(seq.id);
-    std::string reason = i == seq.begin ? json_string(seq.reason) : std::string();
-    std::string path_value = p.has_path ? json_string(path) : std::string();
+    // The values' text, in buffers kept from call to call.
+    thread_local std::string id, reason, path_value;
+    id.clear();
+    append_json_string(id, seq.id);
+    reason.clear();
+    if (i == seq.begin) append_json_string(reason, seq.reason);
+    path_value.clear();
+    if (p.has_path) append_json_string(path_value, path);
     std::string_view values[3] = {id, reason, path_value};
     fields_.write(p.text, p.places, values, out);
 }

@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
                 auto path = rec.get_string("path");
                 if (path) subject = *path;
                 // A bare path is a photo to read first, as mly-scan would.
-                if (path && rec.json().MemberCount() == 1) scan_photo(rec, *path, {});
+                if (path && rec.size() == 1) scan_photo(rec, *path, {});
                 Located where = geotag_record(rec, track, how);
                 if (!where.fix) {
                     std::string reason = where.reason;

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
             try {
                 auto path = item.record.get_string("path");
                 // Bare paths (and photo arguments) are photos to read first.
-                if (path && (scan_paths || item.record.json().MemberCount() == 1)) scan_photo(item.record, *path, scan);
+                if (path && (scan_paths || item.record.size() == 1)) scan_photo(item.record, *path, scan);
                 auto lat = item.record.get_number("lat"), lon = item.record.get_number("lon");
                 if (!lat || !lon) {
                     ++without_position;

@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
             Tagged t;
             try {
                 // A bare path is a photo: its own EXIF says where and when.
-                if (!path.empty() && item.record.json().MemberCount() == 1) {
+                if (!path.empty() && item.record.size() == 1) {
                     if (scan_photo(item.record, path, scan).assumed_utc && !warned_utc) {
                         tool.warn("photo times without an offset read as UTC (first: " + path +
                                   "); give --tz for the camera's zone");

@@ -79,6 +79,9 @@ public:
     };
     // Takes the open fields out of rec (it loses them) and keeps the rest as text.
     Held hold(Record& rec) const;
+    // The same, the text written into `text` (cleared first): a buffer a
+    // tool reuses from record to record.
+    Places hold(Record& rec, std::string& text) const;
     // Appends the record to out with the open fields set: values[i] is the
     // JSON text of keys[i]'s value, or empty to leave the field out.
     void write(std::string_view text, const Places& places, std::span<const std::string_view> values,

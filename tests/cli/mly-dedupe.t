@@ -155,7 +155,7 @@ kept photos (n7 is compared with n1, 0.11 m away); the exit status is 1:
   >   '{"n":' '{"n":5,"lat":-91,"lon":0}' '{"n":6,"lat":0,"lon":0,"sequence_id":["A"]}' '{"n":7,"lat":0,"lon":1e-6}' \
   >   | mly-dedupe --rejected rej.jsonl
   {"n":1,"lat":0,"lon":0}
-  {"n":7,"lat":0,"lon":1e-06}
+  {"n":7,"lat":0,"lon":1e-6}
   ! mly-dedupe: <stdin>:2: field "heading" must be a number
   ! mly-dedupe: <stdin>:3: field "captured_at" is not an RFC 3339 time: 'noon'
   ! mly-dedupe: <stdin>:4: malformed JSON: * (glob)

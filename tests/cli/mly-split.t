@@ -19,9 +19,9 @@ before g:
   >   '{"path":"p/f.jpg","captured_at":"2024-06-01T10:01:14Z"}' > walk.jsonl
   $ mly-split walk.jsonl
   {"path":"p/a.jpg","captured_at":"2024-06-01T10:00:00Z","lat":0,"lon":0,"x":1,"sequence_id":"20240601_100000_64f3f8c1","split_reason":"start"}
-  {"path":"p/b.jpg","captured_at":"2024-06-01T10:00:02Z","lat":0,"lon":2e-04,"sequence_id":"20240601_100000_64f3f8c1"}
-  {"path":"p/c.jpg","captured_at":"2024-06-01T10:00:04Z","lat":0,"lon":4e-04,"sequence_id":"20240601_100000_64f3f8c1"}
-  {"path":"p/d.jpg","captured_at":"2024-06-01T10:01:10Z","lat":0,"lon":6e-04,"sequence_id":"20240601_100110_dd8d4946","split_reason":"time gap 66 s > 60 s"}
+  {"path":"p/b.jpg","captured_at":"2024-06-01T10:00:02Z","lat":0,"lon":0.0002,"sequence_id":"20240601_100000_64f3f8c1"}
+  {"path":"p/c.jpg","captured_at":"2024-06-01T10:00:04Z","lat":0,"lon":0.0004,"sequence_id":"20240601_100000_64f3f8c1"}
+  {"path":"p/d.jpg","captured_at":"2024-06-01T10:01:10Z","lat":0,"lon":0.0006,"sequence_id":"20240601_100110_dd8d4946","split_reason":"time gap 66 s > 60 s"}
   {"path":"p/e.jpg","captured_at":"2024-06-01T10:01:12Z","lat":0,"lon":0.0016,"sequence_id":"20240601_100112_2d2793f5","split_reason":"distance 111.2 m > 100 m"}
   {"path":"p/f.jpg","captured_at":"2024-06-01T10:01:14Z","sequence_id":"20240601_100112_2d2793f5"}
   {"path":"p/g.jpg","captured_at":"2024-06-01T10:03:00Z","lat":0.01,"lon":0.0016,"sequence_id":"20240601_100300_c1afcf6f","split_reason":"time gap 106 s > 60 s, distance 1112 m > 100 m"}
