@@ -3,6 +3,9 @@
 #include "mapi/fs.hpp"
 
 #include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,4 +115,39 @@ TEST_CASE("missing targets and directories are refused", "[fs]") {
     CHECK_THROWS_AS(replace_file(t.path.string(), bytes), std::system_error);
     CHECK_THROWS_AS(read_file((t.path / "none.jpg").string()), std::system_error);
     CHECK_THROWS_AS(read_file(t.path.string()), std::system_error);
+}
+
+TEST_CASE("a large batch renames from several threads: each file once, results in order, failures kept apart", "[fs]") {
+    TempDir t;
+    const int n = 100;
+    std::vector<std::string> texts(n);
+    ReplaceBatch batch;
+    for (int i = 0; i < n; ++i) {
+        auto dir = t.path / (i % 2 ? "odd" : "even");
+        put(dir / (std::to_string(i) + ".jpg"), "old " + std::to_string(i));
+        texts[i] = "new bytes of " + std::to_string(i);
+        batch.stage((dir / (std::to_string(i) + ".jpg")).string(),
+                    std::span(reinterpret_cast<const std::uint8_t*>(texts[i].data()), texts[i].size()));
+    }
+    // A directory moved away between stage and commit: the renames of its
+    // files fail (their temporaries went with it); the others must not.
+    fsys::rename(t.path / "odd", t.path / "gone");
+    auto results = batch.commit();
+    REQUIRE(results.size() == std::size_t(n));
+    int failed = 0;
+    for (int i = 0; i < n; ++i) {
+        auto dir = t.path / (i % 2 ? "odd" : "even");
+        CHECK(results[i].target == (dir / (std::to_string(i) + ".jpg")).string());
+        if (i % 2) {
+            CHECK_FALSE(results[i].error.empty());
+            failed += !results[i].error.empty();
+        } else {
+            CHECK(results[i].error.empty());
+            CHECK(get(dir / (std::to_string(i) + ".jpg")) == texts[i]);
+            CHECK_FALSE(fsys::exists(dir / ("." + std::to_string(i) + ".jpg.mly-tmp")));
+        }
+    }
+    CHECK(failed == n / 2);
+    // The odd files, moved away before the commit, are as they were.
+    CHECK(get(t.path / "gone" / "7.jpg") == "old 7");
 }
