@@ -504,8 +504,9 @@ struct HttpClient::Impl {
         }
     }
 
-    Response perform_once(const std::string& method, const std::string& url, std::string_view body,
-                          const std::string& content_type, const Headers& headers) {
+    Response perform_once(const std::string& method, const std::string& url,
+                          const std::vector<std::string_view>& body, const std::string& content_type,
+                          const Headers& headers) {
         const Url u = parse_url(url);
         const bool post = is_post(method);
         Response out;
@@ -514,12 +515,34 @@ struct HttpClient::Impl {
         out.attempts = 1;
         httplib::Headers request_headers;
         for (const auto& [k, v] : headers) request_headers.emplace(k, v);
+        std::size_t length = 0;
+        for (const auto& piece : body) length += piece.size();
+        // The body goes out from the caller's memory, as the socket takes
+        // it: cpp-httplib would copy a body given whole into its request. A
+        // write that fails is cpp-httplib's Error::Write (the provider says
+        // true, else it would be Canceled), as it is for a body given whole.
+        auto provide = [&body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+            for (const auto& piece : body) {
+                if (offset < piece.size()) {
+                    sink.write(piece.data() + offset, piece.size() - offset);
+                    return true;
+                }
+                offset -= piece.size();
+            }
+            return false;
+        };
         if (limited(u)) limiter.acquire();
         for (bool fresh_retry_used = false;;) {
             auto client = connection(u);
             const bool reused = client->is_socket_open() != 0;
-            httplib::Result res = post ? client->Post(u.target, request_headers, body.data(), body.size(), content_type)
-                                       : client->Get(u.target, request_headers);
+            httplib::Result res{nullptr, httplib::Error::Unknown};
+            if (!post)
+                res = client->Get(u.target, request_headers);
+            else if (length == 0)
+                res = client->Post(u.target, request_headers, "", 0, content_type);
+            else
+                res = client->Post(u.target, request_headers, length, provide,
+                                   content_type.empty() ? "text/plain" : content_type);
             if (res) {
                 out.status = res->status;
                 for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
@@ -546,6 +569,12 @@ struct HttpClient::Impl {
 
 Response HttpClient::once(const std::string& method, const std::string& url, std::string_view body,
                           const std::string& content_type, const Headers& headers) {
+    return impl_->perform_once(method, url, {body}, content_type, headers);
+}
+
+Response HttpClient::once_pieces(const std::string& method, const std::string& url,
+                                 const std::vector<std::string_view>& body, const std::string& content_type,
+                                 const Headers& headers) {
     return impl_->perform_once(method, url, body, content_type, headers);
 }
 

@@ -3,6 +3,7 @@
 
 #include "mapi/exif.hpp"
 #include "mapi/jpeg.hpp"
+#include "mapi/md5.hpp"
 #include "mapi/output_file.hpp"
 
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -126,42 +128,47 @@ struct Stopped : UploadError {
     Stopped() : UploadError("stopped: another photo of the sequence failed") {}
 };
 
-// Runs work(i) for i in [0, n) on up to `jobs` threads. The first exception
-// sets stop, the others finish what they are doing; it is then rethrown
-// (one that is not Stopped is preferred).
-void parallel_for(std::size_t n, unsigned jobs, std::atomic<bool>& stop,
-                  const std::function<void(std::size_t)>& work) {
-    std::atomic<std::size_t> next{0};
+// Runs worker() on `threads` threads (this one when 1) until each returns.
+// The first exception sets stop, the other workers finish what they are
+// doing; it is then rethrown (one that is not Stopped is preferred).
+void run_workers(std::size_t threads, std::atomic<bool>& stop, const std::function<void()>& worker) {
     std::mutex m;
     std::exception_ptr first, stopped;
-    auto loop = [&] {
-        for (;;) {
-            if (stop) return;
-            std::size_t i = next++;
-            if (i >= n) return;
-            try {
-                work(i);
-            } catch (const Stopped&) {
-                std::lock_guard lock(m);
-                if (!stopped) stopped = std::current_exception();
-            } catch (...) {
-                std::lock_guard lock(m);
-                if (!first) first = std::current_exception();
-                stop = true;
-                return;
-            }
+    auto guarded = [&] {
+        try {
+            worker();
+        } catch (const Stopped&) {
+            std::lock_guard lock(m);
+            if (!stopped) stopped = std::current_exception();
+        } catch (...) {
+            std::lock_guard lock(m);
+            if (!first) first = std::current_exception();
+            stop = true;
         }
     };
-    const std::size_t threads = std::min<std::size_t>(std::max(1u, jobs), n);
     if (threads <= 1) {
-        loop();
+        guarded();
     } else {
         std::vector<std::thread> pool;
-        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(loop);
+        for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(guarded);
         for (auto& t : pool) t.join();
     }
     if (first) std::rethrow_exception(first);
     if (stopped) std::rethrow_exception(stopped);
+}
+
+// Runs work(i) for i in [0, n) on up to `jobs` threads, as run_workers.
+void parallel_for(std::size_t n, unsigned jobs, std::atomic<bool>& stop,
+                  const std::function<void(std::size_t)>& work) {
+    std::atomic<std::size_t> next{0};
+    run_workers(std::min<std::size_t>(std::max(1u, jobs), n), stop, [&] {
+        for (;;) {
+            if (stop) throw Stopped();
+            std::size_t i = next++;
+            if (i >= n) return;
+            work(i);
+        }
+    });
 }
 
 }  // namespace
@@ -219,43 +226,130 @@ std::optional<std::vector<std::uint8_t>> upload_tiff(std::span<const std::uint8_
     return update_exif(old ? *old : std::span<const std::uint8_t>{}, u);
 }
 
+FileStat file_stat(const struct stat& st) {
+    FileStat f;
+    f.size = static_cast<std::uint64_t>(st.st_size);
+    f.inode = static_cast<std::uint64_t>(st.st_ino);
+    f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    f.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    return f;
+}
+
+// A photo as read: its FileStat before reading, and whether that stat can
+// stand for the bytes read: not changed while read, nor less than settle
+// before (a change to come in the same tick of the filesystem's clock would
+// keep the stat; git calls such files "racily clean").
+struct PhotoRead {
+    FileStat stat;
+    bool reliable = false;
+};
+
 // The whole file into buf, which keeps its capacity from one photo to the
 // next (no fresh pages to fault in for every photo). Throws
 // std::system_error naming the path, as read_file does.
-void read_into(const std::string& path, std::vector<std::uint8_t>& buf) {
+PhotoRead read_photo(const std::string& path, std::vector<std::uint8_t>& buf, nanoseconds settle) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
-        ::close(fd);
         throw std::system_error(e, std::generic_category(), path);
     }
+    const auto now = std::chrono::system_clock::now();
+    PhotoRead r;
+    r.stat = file_stat(st);
     buf.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;
     for (;;) {
         if (got == buf.size()) buf.resize(buf.size() + 65536);  // the file grew
         ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            ::close(fd);
-            throw std::system_error(e, std::generic_category(), path);
-        }
+        if (n < 0) throw std::system_error(errno, std::generic_category(), path);
         if (n == 0) break;
         got += static_cast<std::size_t>(n);
     }
-    ::close(fd);
     buf.resize(got);
+    struct stat after {};
+    const std::int64_t now_ns = duration_cast<nanoseconds>(now.time_since_epoch()).count();
+    r.reliable = ::fstat(fd, &after) == 0 && file_stat(after) == r.stat && got == r.stat.size &&
+                 std::max(r.stat.mtime_ns, r.stat.ctime_ns) < now_ns - settle.count();
+    return r;
 }
 
 }  // namespace
 
-std::vector<std::uint8_t> image_upload_bytes(std::span<const std::uint8_t> jpeg, const std::string& description) {
+std::string ImageStream::md5_hex() const { return md5_hex_many({{head, tail}})[0]; }
+
+ImageStream image_stream(std::span<const std::uint8_t> jpeg, const std::string& description) {
+    ImageStream s;
     auto layout = parse_jpeg_header(jpeg);
-    auto tiff = upload_tiff(jpeg, layout, description);
-    if (!tiff) return {jpeg.begin(), jpeg.end()};
-    return splice_metadata(jpeg, tiff, std::nullopt);
+    // Every segment splice_metadata changes lies before the scan: the
+    // header through the SOS marker is rebuilt, the rest goes as it is.
+    auto header = jpeg.first(layout.scan_offset + 2);
+    auto tiff = upload_tiff(header, layout, description);
+    if (!tiff) {
+        s.tail = jpeg;
+        return s;
+    }
+    s.head = splice_metadata(header, tiff, std::nullopt);
+    s.tail = jpeg.subspan(header.size());
+    return s;
+}
+
+std::vector<std::uint8_t> image_upload_bytes(std::span<const std::uint8_t> jpeg, const std::string& description) {
+    ImageStream s = image_stream(jpeg, description);
+    std::vector<std::uint8_t> out;
+    out.reserve(s.size());
+    out.insert(out.end(), s.head.begin(), s.head.end());
+    out.insert(out.end(), s.tail.begin(), s.tail.end());
+    return out;
+}
+
+StreamBytes StreamBytes::whole(std::span<const std::uint8_t> bytes) {
+    return StreamBytes{bytes.size(), 0, {bytes}};
+}
+
+StreamBytes StreamBytes::whole(const ImageStream& s) {
+    StreamBytes b{s.size(), 0, {}};
+    if (!s.head.empty()) b.pieces.emplace_back(s.head);
+    if (!s.tail.empty()) b.pieces.push_back(s.tail);
+    return b;
+}
+
+FileStat stat_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw std::system_error(errno, std::generic_category(), path);
+    return file_stat(st);
+}
+
+std::string sequence_stat_md5(const std::vector<SequencePhoto>& photos, const std::vector<FileStat>& stats) {
+    std::string text = "mly-upload stat 1\n";
+    for (std::size_t i = 0; i < photos.size() && i < stats.size(); ++i) {
+        std::error_code ec;
+        std::string where = std::filesystem::absolute(photos[i].path, ec).lexically_normal().string();
+        if (ec) where = photos[i].path;
+        const FileStat& f = stats[i];
+        const std::string& d = photos[i].description;
+        text += std::to_string(where.size()) + ":" + where + " " + std::to_string(f.size) + " " +
+                std::to_string(f.inode) + " " + std::to_string(f.mtime_ns) + " " + std::to_string(f.ctime_ns) + " " +
+                std::to_string(d.size()) + ":" + d + "\n";
+    }
+    return md5_hex(std::string_view(text));
+}
+
+std::optional<std::string> sequence_stat_md5(const std::vector<SequencePhoto>& photos) {
+    std::vector<FileStat> stats;
+    stats.reserve(photos.size());
+    try {
+        for (const auto& p : photos) stats.push_back(stat_file(p.path));
+    } catch (const std::system_error&) {
+        return std::nullopt;
+    }
+    return sequence_stat_md5(photos, stats);
 }
 
 std::optional<std::string> check_sequence_limits(std::uint64_t images, std::uint64_t bytes, std::uint64_t pixels,
@@ -391,20 +485,23 @@ std::uint64_t UploadClient::fetch_offset(const std::string& key) {
     }
 }
 
-std::string UploadClient::upload(const std::string& key, std::span<const std::uint8_t> bytes, Transfer* transfer,
-                                 const std::atomic<bool>* stop) {
+std::string UploadClient::upload(const std::string& key, const StreamBytes& bytes, Transfer* transfer,
+                                 const std::atomic<bool>* stop, std::optional<std::uint64_t> known_offset) {
     Transfer local;
     Transfer& t = transfer ? *transfer : local;
     const std::string url = session_url(key);
-    const std::uint64_t size = bytes.size();
+    const std::uint64_t size = bytes.size;
     int failures = 0, at_once = 0;
     std::optional<std::uint64_t> best;  // the most the service has held
+    std::vector<std::string_view> rest;
     for (;;) {
         if (stop && *stop) throw Stopped();
-        std::uint64_t offset = fetch_offset(key);
+        std::uint64_t offset = known_offset ? *known_offset : fetch_offset(key);
+        known_offset.reset();
         if (offset > size)
             throw UploadError("GET " + redact_url(session_url(key)) + ": the service holds " + std::to_string(offset) +
                               " bytes of a stream of " + std::to_string(size));
+        if (offset < bytes.from) throw BytesNeeded(offset, bytes.from);
         if (!best) {
             t.offset = offset;
         } else if (offset > *best) {
@@ -415,12 +512,20 @@ std::string UploadClient::upload(const std::string& key, std::span<const std::ui
         Headers h = auth();
         h.emplace_back("Offset", std::to_string(offset));
         h.emplace_back("X-Entity-Name", key);
-        auto rest = bytes.subspan(offset);
-        Response r = http_.once(
-            "POST", url, std::string_view(reinterpret_cast<const char*>(rest.data()), rest.size()),
-            "application/octet-stream", h);
+        // The pieces from offset on, as they are.
+        rest.clear();
+        std::uint64_t skip = offset - bytes.from;
+        for (const auto& piece : bytes.pieces) {
+            if (skip >= piece.size()) {
+                skip -= piece.size();
+                continue;
+            }
+            rest.emplace_back(reinterpret_cast<const char*>(piece.data()) + skip, piece.size() - skip);
+            skip = 0;
+        }
+        Response r = http_.once_pieces("POST", url, rest, "application/octet-stream", h);
         ++t.attempts;
-        t.sent += rest.size();
+        t.sent += size - offset;
         if (r.ok()) {
             auto doc = json_object(r.body);
             if (!doc) throw UploadError("POST " + redact_url(session_url(key)) + ": the answer is not a JSON object");
@@ -496,25 +601,23 @@ SequenceUploader::SequenceUploader(UploadClient* client, SequenceUploadOptions o
 
 PreparedSequence SequenceUploader::prepare(const std::vector<SequencePhoto>& photos) const {
     PreparedSequence p;
-    p.md5s.resize(photos.size());
     std::vector<std::uint64_t> sizes(photos.size()), pixels(photos.size());
     std::vector<std::string> errors(photos.size());
     std::atomic<bool> stop{false};
     parallel_for(photos.size(), opt_.jobs, stop, [&](std::size_t i) {
+        const auto& photo = photos[i];
         try {
-            thread_local std::vector<std::uint8_t> bytes;
-            read_into(photos[i].path, bytes);
-            p.md5s[i] = md5_hex(bytes);
-            sizes[i] = bytes.size();
-            auto layout = parse_jpeg_header(bytes);
+            sizes[i] = stat_file(photo.path).size;
+            auto header = read_jpeg_header(photo.path);
+            auto layout = parse_jpeg_header(header);
             pixels[i] = static_cast<std::uint64_t>(layout.width) * static_cast<std::uint64_t>(layout.height);
             // Can it carry the description? (splice_metadata would say the same.)
-            auto tiff = upload_tiff(bytes, layout, photos[i].description);
+            auto tiff = upload_tiff(header, layout, photo.description);
             if (tiff && tiff->size() > max_exif_tiff_size)
                 throw JpegError("EXIF data too large for one APP1 segment (" + std::to_string(tiff->size()) +
                                 " bytes)");
         } catch (const std::exception& e) {
-            errors[i] = e.what();
+            errors[i] = cli::without_subject(e.what(), photo.path);
         }
     });
     for (std::size_t i = 0; i < photos.size(); ++i) {
@@ -522,60 +625,168 @@ PreparedSequence SequenceUploader::prepare(const std::vector<SequencePhoto>& pho
         p.bytes += sizes[i];
         p.pixels += pixels[i];
     }
-    p.sequence_md5 = sequence_md5(p.md5s);
     return p;
 }
 
-std::string SequenceUploader::send(const std::string& key, std::span<const std::uint8_t> bytes, Transfer* t,
-                                   const std::atomic<bool>* stop) {
-    if (client_) return client_->upload(key, bytes, t, stop);
-    // Dry run: the stream as a file named after its key; the key stands in for the handle.
+namespace {
+
+// What a worker reads and hashes at once (see upload()): 8 photos fill the
+// lanes of md5_hex_many.
+constexpr std::size_t batch_photos = 8;
+constexpr std::uint64_t batch_bytes = 8 << 20;
+
+// A dry run's stream: a file named after its key in dir.
+void write_stream(const std::string& dir, const std::string& key, const StreamBytes& bytes) {
     static std::mutex umask_mutex;  // OutputFile reads the umask by setting it
     std::lock_guard lock(umask_mutex);
-    OutputFile f(*opt_.dry_run_dir + "/" + key);
-    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f.stream()) != bytes.size())
-        throw std::system_error(errno, std::generic_category(), f.target());
+    OutputFile f(dir + "/" + key);
+    for (const auto& piece : bytes.pieces)
+        if (!piece.empty() && std::fwrite(piece.data(), 1, piece.size(), f.stream()) != piece.size())
+            throw std::system_error(errno, std::generic_category(), f.target());
     f.commit();
-    return key;
 }
 
-SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& photos) {
+}  // namespace
+
+SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& photos,
+                                              const std::function<bool(const std::string&)>& finished) {
+    const std::size_t n = photos.size();
     SequenceUploadResult result;
-    std::vector<std::string> handles(photos.size());
+    result.md5s.resize(n);
+    result.stats.resize(n);
+    std::vector<std::string> keys(n), handles(n);
+    std::vector<std::uint64_t> sizes(n);
+    std::vector<char> waiting(n, 0);  // the service has the stream whole: its POST waits
+    std::atomic<bool> reliable{true};
     std::mutex m;
     std::atomic<bool> stop{false};
-    parallel_for(photos.size(), opt_.jobs, stop, [&](std::size_t i) {
-        const auto& photo = photos[i];
-        std::vector<std::uint8_t> bytes;
-        std::string key;
-        Transfer t;
+    // Errors about a photo name it; the token refused, the service
+    // unavailable are for the whole run.
+    auto about = [&](std::size_t i, auto&& work) {
         try {
-            thread_local std::vector<std::uint8_t> file;
-            read_into(photo.path, file);
-            bytes = image_upload_bytes(file, photo.description);
-            key = opt_.random_keys ? random_session_key() : content_session_key(bytes);
-            handles[i] = send(key, bytes, &t, &stop);
+            work();
         } catch (const Stopped&) {
             throw;
         } catch (const cli::Failure&) {
-            throw;  // the token refused, the service unavailable: for the whole run
+            throw;
         } catch (const std::exception& e) {
-            throw UploadError(photo.path + ": " + cli::without_subject(e.what(), photo.path));
+            throw UploadError(photos[i].path + ": " + cli::without_subject(e.what(), photos[i].path));
         }
-        std::lock_guard lock(m);
-        result.bytes += bytes.size();
-        result.sent += t.sent;
-        result.resumed += t.offset;
-        if (photo_done_) photo_done_();
+    };
+
+    // Each photo in one pass: read, description in, MD5, offset, the rest
+    // sent. A worker takes a batch of photos at a time (batch_photos, at
+    // most batch_bytes of them unless one alone is more, and no more than
+    // its share of what is left, so that every worker has some), hashes
+    // them side by side (md5_hex_many: a few times the speed of one after
+    // the other), then sends them one after the other.
+    const std::size_t workers = std::min<std::size_t>(std::max(1u, opt_.jobs), n);
+    std::atomic<std::size_t> next{0};
+    run_workers(workers, stop, [&] {
+        std::vector<std::vector<std::uint8_t>> files(batch_photos);  // kept from batch to batch
+        std::vector<std::size_t> batch;
+        std::vector<ImageStream> streams;
+        std::vector<BytePieces> pieces;
+        for (;;) {
+            batch.clear();
+            streams.clear();
+            pieces.clear();
+            const std::size_t left = n - std::min<std::size_t>(n, next);
+            const std::size_t most = std::clamp<std::size_t>(left / workers, 1, batch_photos);
+            for (std::uint64_t bytes = 0; batch.size() < most && bytes < batch_bytes;) {
+                if (stop) throw Stopped();
+                const std::size_t i = next++;
+                if (i >= n) break;
+                about(i, [&] {
+                    auto& file = files[batch.size()];
+                    PhotoRead read = read_photo(photos[i].path, file, opt_.settle);
+                    result.stats[i] = read.stat;
+                    if (!read.reliable) reliable = false;
+                    streams.push_back(image_stream(file, photos[i].description));
+                    bytes += file.size();
+                });
+                batch.push_back(i);
+            }
+            if (batch.empty()) return;
+            for (const auto& st : streams) pieces.push_back(StreamBytes::whole(st).pieces);
+            auto md5s = md5_hex_many(pieces);
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                const std::size_t i = batch[k];
+                result.md5s[i] = md5s[k];
+                sizes[i] = streams[k].size();
+                keys[i] = opt_.random_keys ? random_session_key() : "mly_tools_" + md5s[k] + ".jpg";
+            }
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                const std::size_t i = batch[k];
+                Transfer t;
+                about(i, [&] {
+                    if (!client_) {
+                        write_stream(*opt_.dry_run_dir, keys[i], StreamBytes::whole(streams[k]));
+                        handles[i] = keys[i];
+                        return;
+                    }
+                    if (stop) throw Stopped();
+                    std::uint64_t offset = client_->fetch_offset(keys[i]);
+                    if (offset == sizes[i]) {
+                        waiting[i] = 1;
+                        t.offset = offset;
+                        return;
+                    }
+                    handles[i] = client_->upload(keys[i], StreamBytes::whole(streams[k]), &t, &stop, offset);
+                });
+                std::lock_guard lock(m);
+                result.bytes += sizes[i];
+                result.sent += t.sent;
+                result.resumed += t.offset;
+                if (photo_done_) photo_done_();
+            }
+        }
     });
+    result.sequence_md5 = sequence_md5(result.md5s);
+    if (reliable) result.stat_md5 = sequence_stat_md5(photos, result.stats);
+    if (finished && finished(result.sequence_md5)) {
+        result.already_uploaded = true;
+        return result;
+    }
+
+    // The handles of the streams the service had whole: an empty POST each.
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < n; ++i)
+        if (waiting[i]) pending.push_back(i);
+    parallel_for(pending.size(), opt_.jobs, stop, [&](std::size_t k) {
+        const std::size_t i = pending[k];
+        Transfer t;
+        about(i, [&] {
+            try {
+                handles[i] = client_->upload(keys[i], StreamBytes{sizes[i], sizes[i], {}}, &t, &stop, sizes[i]);
+            } catch (const BytesNeeded&) {
+                // The service lost some of it meanwhile: read the photo again.
+                std::vector<std::uint8_t> file;
+                read_photo(photos[i].path, file, opt_.settle);
+                ImageStream stream = image_stream(file, photos[i].description);
+                if (stream.md5_hex() != result.md5s[i])
+                    throw UploadError("the file changed while the sequence was being uploaded");
+                handles[i] = client_->upload(keys[i], StreamBytes::whole(stream), &t, &stop);
+            }
+        });
+        std::lock_guard lock(m);
+        result.sent += t.sent;
+    });
+
     std::string manifest = manifest_json(handles);
     result.manifest_key = manifest_session_key();
-    Transfer t;
-    result.manifest_handle = send(
-        result.manifest_key, std::span(reinterpret_cast<const std::uint8_t*>(manifest.data()), manifest.size()), &t,
-        nullptr);
-    result.sent += t.sent;
-    result.cluster_id = client_ ? client_->finish(result.manifest_handle, opt_.organization_id) : "0";
+    auto manifest_bytes = StreamBytes::whole(
+        std::span(reinterpret_cast<const std::uint8_t*>(manifest.data()), manifest.size()));
+    if (client_) {
+        Transfer t;
+        result.manifest_handle = client_->upload(result.manifest_key, manifest_bytes, &t);
+        result.sent += t.sent;
+        result.cluster_id = client_->finish(result.manifest_handle, opt_.organization_id);
+    } else {
+        write_stream(*opt_.dry_run_dir, result.manifest_key, manifest_bytes);
+        result.manifest_handle = result.manifest_key;
+        result.cluster_id = "0";
+    }
     return result;
 }
 

@@ -37,6 +37,44 @@ void make_dirs(const std::filesystem::path& dir) {
     }
 }
 
+// dir/name holding text: a temporary beside it renamed into place, then,
+// when durable, flushed with the folder. Throws std::system_error naming
+// the file.
+void write_file(const std::string& dir, const std::string& name, const std::string& text, bool durable) {
+    const std::string target = dir + "/" + name;
+    const std::string temp = dir + "/." + name + ".mly-tmp";
+    auto fail = [&] { return std::system_error(errno, std::generic_category(), target); };
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw fail();
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        ssize_t n = ::write(fd, rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            auto err = fail();
+            ::close(fd);
+            ::unlink(temp.c_str());
+            throw err;
+        }
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        auto err = fail();
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw err;
+    }
+    const bool synced = !durable || ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced) throw fail();
+    if (!durable) return;
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
 }  // namespace
 
 std::string UploadHistory::default_dir(const std::string& configured) {
@@ -81,7 +119,28 @@ std::optional<HistoryEntry> UploadHistory::find(const std::string& sequence_md5)
     e.images = num("images");
     e.bytes = num("bytes");
     e.uploaded_at = str("uploaded_at").value_or("");
+    if (auto st = str("stat_md5"); st && plausible_md5(*st)) e.stat_md5 = st;
+    if (auto m = doc.FindMember("photos"); m != doc.MemberEnd() && m->value.IsArray()) {
+        for (const auto& v : m->value.GetArray()) {
+            if (!v.IsObject()) continue;
+            HistoryPhoto p;
+            if (auto f = v.FindMember("path"); f != v.MemberEnd() && f->value.IsString()) p.path = f->value.GetString();
+            if (auto f = v.FindMember("size"); f != v.MemberEnd() && f->value.IsUint64()) p.size = f->value.GetUint64();
+            if (auto f = v.FindMember("mtime_ns"); f != v.MemberEnd() && f->value.IsInt64())
+                p.mtime_ns = f->value.GetInt64();
+            if (auto f = v.FindMember("md5"); f != v.MemberEnd() && f->value.IsString()) p.md5 = f->value.GetString();
+            e.photos.push_back(std::move(p));
+        }
+    }
     return e;
+}
+
+std::optional<HistoryEntry> UploadHistory::find_by_stat(const std::string& stat_md5) const {
+    if (!plausible_md5(stat_md5)) return std::nullopt;
+    std::ifstream in(dir_ + "/stat/" + stat_md5, std::ios::binary);
+    std::string sequence_md5;
+    if (!in || !std::getline(in, sequence_md5)) return std::nullopt;
+    return find(sequence_md5);
 }
 
 void UploadHistory::record(const HistoryEntry& e) const {
@@ -103,6 +162,20 @@ void UploadHistory::record(const HistoryEntry& e) const {
     w.Key("bytes");
     w.Uint64(e.bytes);
     str("uploaded_at", e.uploaded_at);
+    if (e.stat_md5) str("stat_md5", *e.stat_md5);
+    w.Key("photos");
+    w.StartArray();
+    for (const auto& p : e.photos) {
+        w.StartObject();
+        str("path", p.path);
+        w.Key("size");
+        w.Uint64(p.size);
+        w.Key("mtime_ns");
+        w.Int64(p.mtime_ns);
+        str("md5", p.md5);
+        w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
     std::string text(buf.GetString(), buf.GetSize());
     text += '\n';
@@ -112,39 +185,21 @@ void UploadHistory::record(const HistoryEntry& e) const {
     // the next run finish the sequence again. The flush follows; a power cut
     // before it can leave an empty entry, which find() takes for none (the
     // sequence is then sent again, rather than never).
-    const std::string target = path_of(e.sequence_md5);
-    const std::string temp = dir_ + "/." + e.sequence_md5 + ".json.mly-tmp";
-    auto fail = [&](const std::string& what) {
-        return std::system_error(errno, std::generic_category(), what);
-    };
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) throw fail(target);
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        ssize_t n = ::write(fd, rest.data(), rest.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            auto err = fail(target);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw err;
+    write_file(dir_, e.sequence_md5 + ".json", text, true);
+    if (e.stat_md5) {
+        try {
+            note_stat(*e.stat_md5, e.sequence_md5);
+        } catch (const std::exception&) {
+            // Only a shortcut: a rerun reads the photos and finds the entry.
         }
-        rest.remove_prefix(static_cast<std::size_t>(n));
     }
-    if (::rename(temp.c_str(), target.c_str()) != 0) {
-        auto err = fail(target);
-        ::close(fd);
-        ::unlink(temp.c_str());
-        throw err;
-    }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced) throw fail(target);
-    int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+}
+
+void UploadHistory::note_stat(const std::string& stat_md5, const std::string& sequence_md5) const {
+    if (!plausible_md5(stat_md5) || !plausible_md5(sequence_md5))
+        throw std::invalid_argument("not an md5: '" + stat_md5 + "', '" + sequence_md5 + "'");
+    make_dirs(dir_ + "/stat");
+    write_file(dir_ + "/stat", stat_md5, sequence_md5 + "\n", false);
 }
 
 }  // namespace mapi

@@ -15,6 +15,9 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -60,6 +63,14 @@ struct Sequence {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+    // Photos are read into buffers of megabytes, held by worker threads
+    // that each sequence starts anew. glibc would serve such buffers from
+    // its per-thread heaps once one was freed (its mmap threshold grows),
+    // and those heaps keep what they held: the peak memory would creep up
+    // with every sequence. From mmap, each goes back when freed.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     cli::Tool tool("mly-upload", "[FILE...]", "upload sequences of photos to Mapillary, resumably");
     tool.add_options()
         ("organization", "upload on behalf of the organization with this id (else the records' organization_id)",
@@ -101,6 +112,7 @@ int main(int argc, char** argv) {
         std::map<std::string, std::size_t> index;
         std::map<std::string, std::string> seen_paths;  // resolved path -> input line
         std::uint64_t rejects = 0;
+        rapidjson::Document::AllocatorType description_memory;
         auto sequence_of = [&](const std::string& id) -> Sequence& {
             auto [it, fresh] = index.emplace(id, sequences.size());
             if (fresh) sequences.push_back(Sequence{id, {}, 0, {}, {}});
@@ -165,7 +177,10 @@ int main(int argc, char** argv) {
             p.where = item.where();
             p.captured_at = d.captured_at;
             p.path = d.path;
-            p.description = description_json(exif_description(d, item.record.allocator()));
+            // A scratch allocator, not the record's: that would build the
+            // record's document (64 KiB a record kept until the end).
+            description_memory.Clear();
+            p.description = description_json(exif_description(d, description_memory));
             p.record = std::move(item.record);
             s.photos.push_back(std::move(p));
         });
@@ -227,6 +242,31 @@ int main(int argc, char** argv) {
                 progress.advance();
             });
 
+            Record rec;
+            rec.set("sequence_id", s.id);
+            std::optional<HistoryEntry> done;
+            // In the history already? Its photos' stats (path, size, times,
+            // description) tell it without reading one.
+            if (!reupload)
+                if (auto stat = sequence_stat_md5(photos)) done = history.find_by_stat(*stat);
+            auto already = [&] {
+                ++skipped;
+                tool.info("sequence " + s.id + ": already uploaded (cluster " + done->cluster_id + ", " +
+                          done->uploaded_at + "); --reupload sends it again");
+                progress.advance(photos.size() - sent);
+                rec.set("status", "already_uploaded");
+                rec.set("cluster_id", done->cluster_id);
+                rec.set("images", static_cast<std::int64_t>(photos.size()));
+                rec.set("bytes", static_cast<std::int64_t>(done->bytes));
+                rec.set("sequence_md5", done->sequence_md5);
+                if (done->organization_id) rec.set("organization_id", *done->organization_id);
+                out.write(rec);
+            };
+            if (done) {
+                already();
+                continue;
+            }
+
             PreparedSequence prepared = uploader.prepare(photos);
             if (!prepared.errors.empty()) {
                 for (const auto& [i, why] : prepared.errors) {
@@ -241,57 +281,63 @@ int main(int argc, char** argv) {
                 continue;
             }
 
-            Record rec;
-            rec.set("sequence_id", s.id);
-            auto done = reupload ? std::nullopt : history.find(prepared.sequence_md5);
-            if (done) {
-                ++skipped;
-                tool.info("sequence " + s.id + ": already uploaded (cluster " + done->cluster_id + ", " +
-                          done->uploaded_at + "); --reupload sends it again");
-                progress.advance(photos.size());
-                rec.set("status", "already_uploaded");
-                rec.set("cluster_id", done->cluster_id);
-                rec.set("images", static_cast<std::int64_t>(photos.size()));
-                rec.set("bytes", static_cast<std::int64_t>(done->bytes));
-            } else {
-                SequenceUploadResult r;
-                try {
-                    r = uploader.upload(photos);
-                } catch (const cli::Failure&) {
-                    throw;  // the token refused, the service unavailable: no use going on
-                } catch (const std::exception& e) {
-                    refuse(s, e.what());  // this sequence's trouble (UploadError, a dry run's full disk)
-                    continue;
-                }
-                if (!dry_run) {
-                    HistoryEntry h;
-                    h.sequence_md5 = prepared.sequence_md5;
-                    h.sequence_id = s.id;
-                    h.cluster_id = r.cluster_id;
-                    h.upload_url = config.upload_url;
-                    h.organization_id = s.organization_id;
-                    h.images = photos.size();
-                    h.bytes = r.bytes;
-                    h.uploaded_at = format_rfc3339_utc(
-                        std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
+            // Else the photos are read and sent; the sequence md5 of what was
+            // sent may still find it in the history (the same photos from
+            // another folder, or touched): then it is not finished again.
+            SequenceUploadResult r;
+            try {
+                r = uploader.upload(photos, [&](const std::string& md5) {
+                    if (!reupload) done = history.find(md5);
+                    return done.has_value();
+                });
+            } catch (const cli::Failure&) {
+                throw;  // the token refused, the service unavailable: no use going on
+            } catch (const std::exception& e) {
+                refuse(s, e.what());  // this sequence's trouble (UploadError, a dry run's full disk)
+                continue;
+            }
+            if (r.already_uploaded) {
+                if (!dry_run && r.stat_md5) {
                     try {
-                        history.record(h);
-                    } catch (const std::exception& e) {
-                        tool.fail("sequence " + s.id, std::string("uploaded, but not noted in the upload history (") +
-                                                          e.what() + "): a rerun would upload it again");
+                        history.note_stat(*r.stat_md5, r.sequence_md5);
+                    } catch (const std::exception&) {
+                        // a shortcut only: the next run reads the photos again
                     }
                 }
-                ++uploaded;
-                tool.info("sequence " + s.id + ": " + count_of(photos.size(), "photo") + ", " + size_text(r.bytes) +
-                          (dry_run ? " written to " + *dry_run : ", cluster " + r.cluster_id) +
-                          (r.resumed ? " (" + size_text(r.resumed) + " were on the service already)" : ""));
-                rec.set("status", dry_run ? "dry_run" : "uploaded");
-                rec.set("cluster_id", r.cluster_id);
-                rec.set("images", static_cast<std::int64_t>(photos.size()));
-                rec.set("bytes", static_cast<std::int64_t>(r.bytes));
+                already();
+                continue;
             }
-            rec.set("sequence_md5", prepared.sequence_md5);
-            if (auto org = done ? done->organization_id : s.organization_id) rec.set("organization_id", *org);
+            if (!dry_run) {
+                HistoryEntry h;
+                h.sequence_md5 = r.sequence_md5;
+                h.stat_md5 = r.stat_md5;
+                h.sequence_id = s.id;
+                h.cluster_id = r.cluster_id;
+                h.upload_url = config.upload_url;
+                h.organization_id = s.organization_id;
+                h.images = photos.size();
+                h.bytes = r.bytes;
+                h.uploaded_at = format_rfc3339_utc(
+                    std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
+                for (std::size_t i = 0; i < photos.size(); ++i)
+                    h.photos.push_back({photos[i].path, r.stats[i].size, r.stats[i].mtime_ns, r.md5s[i]});
+                try {
+                    history.record(h);
+                } catch (const std::exception& e) {
+                    tool.fail("sequence " + s.id, std::string("uploaded, but not noted in the upload history (") +
+                                                      e.what() + "): a rerun would upload it again");
+                }
+            }
+            ++uploaded;
+            tool.info("sequence " + s.id + ": " + count_of(photos.size(), "photo") + ", " + size_text(r.bytes) +
+                      (dry_run ? " written to " + *dry_run : ", cluster " + r.cluster_id) +
+                      (r.resumed ? " (" + size_text(r.resumed) + " were on the service already)" : ""));
+            rec.set("status", dry_run ? "dry_run" : "uploaded");
+            rec.set("cluster_id", r.cluster_id);
+            rec.set("images", static_cast<std::int64_t>(photos.size()));
+            rec.set("bytes", static_cast<std::int64_t>(r.bytes));
+            rec.set("sequence_md5", r.sequence_md5);
+            if (s.organization_id) rec.set("organization_id", *s.organization_id);
             out.write(rec);
         }
         progress.finish();

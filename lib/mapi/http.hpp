@@ -209,6 +209,11 @@ public:
     // certificate that fails verification.
     Response once(const std::string& method, const std::string& url, std::string_view body,
                   const std::string& content_type, const Headers& headers = {});
+    // The same with a body in pieces, sent one after the other straight from
+    // where they are (no copy of the body is made, for any size).
+    Response once_pieces(const std::string& method, const std::string& url,
+                         const std::vector<std::string_view>& body, const std::string& content_type,
+                         const Headers& headers = {});
 
     const Options& options() const;
 

@@ -13,6 +13,12 @@
 // manifest's handle, file_type mly_bundle_manifest, which answers the
 // cluster id.
 //
+// The work per byte is kept to one read, one MD5 and the send: only the
+// photo's header is rebuilt (ImageStream), the rest goes to the socket from
+// the buffer it was read into (HttpClient::once_pieces), and the MD5s of
+// several photos are computed side by side (md5.hpp). Before that, only the
+// headers are read (SequenceUploader::prepare).
+//
 // Retries (reference 5.3, 5.7). Every failed attempt starts again with the
 // offset, so nothing the service has is sent twice:
 //   412 (offset invalid)               -> at once
@@ -38,6 +44,7 @@
 #include "mapi/http.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -68,16 +75,29 @@ std::string manifest_session_key();
 // keys sorted, handles in the order given (capture order).
 std::string manifest_json(const std::vector<std::string>& handles);
 
-// The md5 that names a sequence in the upload history, as mapillary_tools
-// computes it: the MD5 of the concatenated hex MD5s of the original files,
-// in sequence order.
+// The md5 that names a sequence in the upload history: the MD5 of the
+// concatenated hex MD5s of its image streams (the bytes sent, descriptions
+// included), in sequence order. mapillary_tools computes it the same way
+// from the original files; mly keys on what was sent, so a sequence whose
+// photos or descriptions changed is a new upload.
 std::string sequence_md5(const std::vector<std::string>& image_md5s);
 
-// The photo's bytes with EXIF ImageDescription set to description and every
-// other byte as it was (other tags keep their values; see update_exif for
-// how the EXIF grows). Throws JpegError for a file that is not a JPEG or
-// whose EXIF cannot take the description, std::runtime_error for corrupt
-// EXIF.
+// The bytes of one image stream in two pieces: head, the photo's header
+// (through the SOS marker) with EXIF ImageDescription set to the
+// description, and tail, the rest of the file as it is, a view into it.
+// Every byte but ImageDescription is as it was (other tags keep their
+// values; see update_exif for how the EXIF grows); a photo that carries the
+// description already goes as it is. Throws JpegError for a file that is
+// not a JPEG or whose EXIF cannot take the description, std::runtime_error
+// for corrupt EXIF.
+struct ImageStream {
+    std::vector<std::uint8_t> head;
+    std::span<const std::uint8_t> tail;
+    std::uint64_t size() const { return head.size() + tail.size(); }
+    std::string md5_hex() const;  // of head then tail
+};
+ImageStream image_stream(std::span<const std::uint8_t> jpeg, const std::string& description);
+// The same bytes in one piece.
 std::vector<std::uint8_t> image_upload_bytes(std::span<const std::uint8_t> jpeg, const std::string& description);
 
 // Mapillary's limits on one sequence (reference 5.6): a sequence over any
@@ -100,6 +120,25 @@ struct UploadError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The bytes of a stream to send: size in all, in pieces that follow one
+// another; only the bytes from `from` on are at hand (pieces covers
+// [from, size)).
+struct StreamBytes {
+    std::uint64_t size = 0;
+    std::uint64_t from = 0;
+    std::vector<std::span<const std::uint8_t>> pieces;
+    static StreamBytes whole(std::span<const std::uint8_t> bytes);
+    static StreamBytes whole(const ImageStream& s);
+};
+
+// upload() was given no bytes below `from` (StreamBytes), and the service
+// holds fewer: the caller must read them and call again.
+struct BytesNeeded : std::runtime_error {
+    BytesNeeded(std::uint64_t offset, std::uint64_t from)
+        : std::runtime_error("the service holds " + std::to_string(offset) + " bytes, the sender none below " +
+                             std::to_string(from)) {}
+};
+
 // What one upload() did, for messages and totals.
 struct Transfer {
     std::uint64_t offset = 0;  // bytes the service had before the first POST
@@ -119,8 +158,15 @@ public:
     // Sends bytes under key, from whatever offset the service has, with the
     // retries above; returns the file handle. stop: checked between attempts
     // (another worker failed for good): UploadError("stopped") when set.
+    // offset: what fetch_offset() answered a moment ago, so the first GET is
+    // not made again. Throws BytesNeeded when the service has fewer bytes
+    // than bytes.from.
+    std::string upload(const std::string& key, const StreamBytes& bytes, Transfer* transfer = nullptr,
+                       const std::atomic<bool>* stop = nullptr, std::optional<std::uint64_t> offset = std::nullopt);
     std::string upload(const std::string& key, std::span<const std::uint8_t> bytes, Transfer* transfer = nullptr,
-                       const std::atomic<bool>* stop = nullptr);
+                       const std::atomic<bool>* stop = nullptr) {
+        return upload(key, StreamBytes::whole(bytes), transfer, stop);
+    }
     // POST finish_upload for a manifest handle; returns the cluster id.
     std::string finish(const std::string& manifest_handle, const std::optional<std::string>& organization_id);
 
@@ -147,12 +193,27 @@ struct SequencePhoto {
     std::string description;
 };
 
-// What reading a sequence's photos found (before anything is sent).
+// What identifies a file's content without reading it, as git's index does:
+// it changes when the file is written, replaced or touched.
+struct FileStat {
+    std::uint64_t size = 0, inode = 0;
+    std::int64_t mtime_ns = 0, ctime_ns = 0;
+    bool operator==(const FileStat&) const = default;
+};
+// Throws std::system_error naming the path.
+FileStat stat_file(const std::string& path);
+
+// The md5 that stands for a sequence's photos as they are on disk: of each
+// photo, in order, its absolute path, FileStat and description. A finished
+// sequence is noted in the upload history under it too, so a rerun finds it
+// without reading a byte. nullopt when a photo cannot be stat'ed.
+std::optional<std::string> sequence_stat_md5(const std::vector<SequencePhoto>& photos);
+std::string sequence_stat_md5(const std::vector<SequencePhoto>& photos, const std::vector<FileStat>& stats);
+
+// What reading a sequence's photo headers found (before anything is sent).
 struct PreparedSequence {
-    std::vector<std::string> md5s;     // of each original file, in order
-    std::string sequence_md5;          // sequence_md5(md5s)
-    std::uint64_t bytes = 0;           // of the files as they are on disk
-    std::uint64_t pixels = 0;          // width x height summed
+    std::uint64_t bytes = 0;   // of the files as they are on disk
+    std::uint64_t pixels = 0;  // width x height summed
     // Photos that cannot be uploaded (unreadable, not a JPEG, EXIF too full
     // for the description): index and reason. Non-empty: the sequence is
     // refused whole.
@@ -166,9 +227,21 @@ struct SequenceUploadOptions {
     // Instead of the service: each stream written to DIR/<session key>, the
     // session key standing in for the handle; no finish (cluster id "0").
     std::optional<std::string> dry_run_dir;
+    // A file changed less than this before it was read cannot be told by
+    // its stat (filesystem clocks tick coarsely, FAT's every 2 s: a change
+    // to come in the same tick would keep its size and times).
+    std::chrono::nanoseconds settle = std::chrono::seconds(3);
 };
 
 struct SequenceUploadResult {
+    // finished() said the sequence is in the history: no manifest, no finish.
+    bool already_uploaded = false;
+    std::string sequence_md5;          // of the streams (sequence_md5())
+    std::vector<std::string> md5s;     // of each stream, in order
+    std::vector<FileStat> stats;       // of each file as it was read
+    // sequence_stat_md5() of the files as read; nullopt when one changed
+    // while it was read, or less than options.settle before.
+    std::optional<std::string> stat_md5;
     std::string cluster_id;
     std::string manifest_key, manifest_handle;
     std::uint64_t bytes = 0;   // of the image streams (descriptions included)
@@ -182,19 +255,24 @@ public:
     // workers, one at a time) as each photo is sent, for progress.
     SequenceUploader(UploadClient* client, SequenceUploadOptions options, std::function<void()> photo_done = {});
 
-    // Reads every photo (jobs at once): MD5, size, pixels, and that its
-    // upload bytes can be built.
+    // Reads the header of every photo (jobs at once), not the image data:
+    // size, pixels, and that its stream can be built.
     PreparedSequence prepare(const std::vector<SequencePhoto>& photos) const;
 
-    // Sends the photos (jobs at once), then the manifest, then finishes.
-    // Throws UploadError naming the photo when one cannot be sent (nothing is
+    // Sends the photos, jobs at once, each in one pass: read, description
+    // spliced in, MD5 (the session key; a worker reads up to 8 photos at a
+    // time and hashes them side by side, md5.hpp), GET the offset, POST the
+    // rest. A stream the service has whole waits for its (empty) POST until
+    // every photo is done. Then, unless finished(sequence_md5) says the sequence
+    // is in the history (already_uploaded: only GETs were made for streams
+    // the service had), those POSTs, the manifest and the finish. Throws
+    // UploadError naming the photo when one cannot be sent (nothing is
     // finished then), AuthError and NetworkError as they come (the other
     // workers stop first).
-    SequenceUploadResult upload(const std::vector<SequencePhoto>& photos);
+    SequenceUploadResult upload(const std::vector<SequencePhoto>& photos,
+                                const std::function<bool(const std::string& sequence_md5)>& finished = {});
 
 private:
-    std::string send(const std::string& key, std::span<const std::uint8_t> bytes, Transfer* t,
-                     const std::atomic<bool>* stop);
     UploadClient* client_;
     SequenceUploadOptions opt_;
     std::function<void()> photo_done_;

@@ -49,7 +49,7 @@ for k in $(seq "$KILLS"); do
   kill -9 "$UP_PID" 2>/dev/null
   wait "$UP_PID" 2>/dev/null
   UP_PID=
-  entries=$(ls hist 2>/dev/null | wc -l)
+  entries=$(ls hist/*.json 2>/dev/null | wc -l)
   bad=$(for f in hist/*.json; do [ -e "$f" ] || continue; jq -e .cluster_id "$f" >/dev/null 2>&1 || echo "$f"; done)
   check "kill $k after $delay ms: the history holds only complete entries ($entries)" [ -z "$bad" ]
   echo "kill $k after $delay ms: $(uploads | jq -c '.totals | {complete_streams, clusters}') history $entries"
@@ -72,4 +72,12 @@ posts=$(jq .totals.posts up.json)
 mly-upload <recs.jsonl >again.jsonl 2>/dev/null
 check "a further run: every sequence already uploaded, nothing sent" \
   [ "$(jq -r .status again.jsonl | sort -u)" = already_uploaded -a "$(uploads | jq .totals.posts)" = "$posts" ]
+# The photos are older than 3 s: their stats name the sequences in the
+# history, so a rerun needs neither the photos' bytes nor the service.
+sed "s|^upload_url = .*|upload_url = http://127.0.0.1:9/upload|" config.ini >down.ini
+mly-upload --config down.ini <recs.jsonl >offline.jsonl 2>offline.err
+rc=$?
+check "a rerun with the service unreachable finds every sequence by its photos' stats (exit $rc)" \
+  [ "$rc" -eq 0 -a "$(jq -r .status offline.jsonl | sort | uniq -c | awk '{ print $1, $2 }')" = "3 already_uploaded" ]
+check "the history has a stat name for each sequence" [ "$(ls hist/stat | wc -l)" -eq 3 ]
 finish

@@ -52,7 +52,7 @@ check "every received description validates against the schema (EXIF form)" \
 check "nothing received twice (received_bytes == bytes)" [ "$(jq '.totals | .bytes == .received_bytes' up.json)" = true ]
 check "313 streams, one POST each" [ "$(jq -c '.totals | [.streams, .complete_streams, .posts]' up.json)" = "[313,313,313]" ]
 check "the photos on disk are untouched" md5sum -c --quiet photos.md5
-check "the history holds the 3 sequences" [ "$(ls hist | wc -l)" -eq 3 ]
+check "the history holds the 3 sequences" [ "$(ls hist/*.json | wc -l)" -eq 3 ]
 check "the output's bytes are the streams' sizes" \
   [ "$(jq -s 'map(.bytes) | add' out.jsonl)" = "$(jq '[.clusters[].images[].size] | add' up.json)" ]
 

@@ -87,17 +87,33 @@ sequence finished once; the photos on disk are untouched:
   same
   $ md5sum -c --quiet photos.md5
 
-The streams are the dry run's bytes, and the history has both sequences:
+The streams are the dry run's bytes, and the history has both sequences,
+each under the md5 of its streams' md5s, with its photos as they were sent
+(a second name under hist/stat/, by the photos' paths, sizes and times,
+comes when the photos are more than 3 seconds old):
 
   $ jq -r '.streams[] | select(.key | endswith(".jpg")) | .key' got.json | sort > keys.txt
   $ ls dry | grep jpg | sort | diff - keys.txt && echo same
   same
-  $ ls hist | sed 's/[0-9a-f]\{32\}/MD5/'
-  MD5.json
-  MD5.json
+  $ ls hist/*.json | sed 's/[0-9a-f]\{32\}/MD5/'
+  hist/MD5.json
+  hist/MD5.json
   $ jq -c '{sequence_id, cluster_id, images}' hist/*.json | sort
   {"sequence_id":"seqA","cluster_id":"4000000000000001","images":4}
   {"sequence_id":"seqB","cluster_id":"4000000000000002","images":3}
+  $ for f in hist/*.json; do [ "$(jq -r .sequence_md5 $f)" = "$(jq -j '.photos[].md5' $f | md5sum | cut -c1-32)" ] && echo ok; done
+  ok
+  ok
+  $ jq -r '.sequence_md5' out.jsonl | sort | sed 's/$/.json/' | diff - <(ls hist | grep json) && echo same
+  same
+  $ jq -c '.photos[] | [.path, (.md5 | test("^[0-9a-f]{32}$")), .size > 0, .mtime_ns > 0]' hist/*.json | sort
+  ["a/IMG_00001.JPG",true,true,true]
+  ["a/IMG_00002.JPG",true,true,true]
+  ["a/IMG_00003.JPG",true,true,true]
+  ["a/IMG_00004.JPG",true,true,true]
+  ["b/IMG_00001.JPG",true,true,true]
+  ["b/IMG_00002.JPG",true,true,true]
+  ["b/IMG_00003.JPG",true,true,true]
 
 A rerun skips both sequences: found in the history, nothing sent. With -v
 it says so. --reupload sends them again: the server has every photo whole,
@@ -115,6 +131,27 @@ so only the manifests and the finishes are new:
   ["seqB","uploaded","4000000000000004"]
   [11,18,4,true]
   ! mly-upload: 2 sequences: 2 uploaded, 0 already uploaded, 0 not uploaded
+
+A photo touched (its stat no longer tells it) is read again, and the
+sequence md5 of what would be sent finds its sequence in the history: only
+offsets are asked, nothing is sent or finished again. The same photos from
+another folder count as uploaded too:
+
+  $ . ./up.sh && mly-upload -q < all.jsonl > first.jsonl && touch a/IMG_00002.JPG && rm -rf c && mkdir c && cp a/* c/ && (mly-upload < all.jsonl; sed 's|"a/|"c/|' a.jsonl | mly-upload -q) > again.jsonl && uploads | jq -c '.totals | [.posts, .clusters]' && jq -c '[.sequence_id, .status, .cluster_id]' again.jsonl
+  [9,2]
+  ["seqA","already_uploaded","4000000000000001"]
+  ["seqB","already_uploaded","4000000000000002"]
+  ["seqA","already_uploaded","4000000000000001"]
+  ! mly-upload: 2 sequences: 0 uploaded, 2 already uploaded, 0 not uploaded
+  $ jq -r .sequence_md5 first.jsonl > a.md5 && jq -r .sequence_md5 again.jsonl | head -n 2 | diff a.md5 - && echo same
+  same
+
+New descriptions (the photos re-geotagged) make new streams and a new
+sequence; what was sent before stays on the service:
+
+  $ . ./up.sh && mly-upload -q < a.jsonl > /dev/null && jq -c '.lat += 0.001' a.jsonl | mly-upload -q | jq -c '[.status, .cluster_id]' && uploads | jq -c '.totals | [.streams, .complete_streams, .posts, .clusters, .bytes == .received_bytes]'
+  ["uploaded","4000000000000002"]
+  [10,10,10,2,true]
 
 Resuming: the server holds the first 1000 bytes of a photo (sent here with
 curl); the upload sends only the rest of it:

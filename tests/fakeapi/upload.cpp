@@ -387,9 +387,11 @@ bool image_description(const std::string& bytes, std::string& out, std::string& 
     try {
         mapi::JpegLayout layout = mapi::parse_jpeg_header(data);
         // The image data must end in EOI somewhere after the scan starts.
+        // Looked for from the end, where it is in a well-formed JPEG, so
+        // that a finish does not read every byte of every image again.
         bool eoi = false;
-        for (std::size_t i = layout.scan_offset + 2; i + 1 < bytes.size() && !eoi; ++i)
-            eoi = std::uint8_t(bytes[i]) == 0xFF && std::uint8_t(bytes[i + 1]) == 0xD9;
+        for (std::size_t i = bytes.size(); i >= layout.scan_offset + 4 && !eoi; --i)
+            eoi = std::uint8_t(bytes[i - 2]) == 0xFF && std::uint8_t(bytes[i - 1]) == 0xD9;
         if (!eoi) {
             why = "not a JPEG: no end of image (EOI) after the scan";
             return false;
@@ -608,11 +610,16 @@ struct UploadRoutes {
             return bad_request(res, "Invalid parameter file_type: " + json_string(type) +
                                         " (zip, mly_blackvue_video, mly_camm_video or mly_bundle_manifest)");
 
-        // The stream behind a handle, complete, with its bytes copied out.
+        // The stream behind a handle, complete: its key, md5 and size, and
+        // its bytes copied out (a manifest) or the description read from
+        // them under the stream's lock (an image: no copy of its bytes).
         struct Got {
             std::string key, bytes, md5;
+            std::uint64_t size = 0;
+            bool described = false;
+            std::string description, why;
         };
-        auto get = [&](const std::string& h, const std::string& what, Got& out) {
+        auto get = [&](const std::string& h, const std::string& what, Got& out, bool image) {
             auto s = store.by_handle(h);
             if (!s) return bad_request(res, what + ": no upload has the handle " + json_string(h)), false;
             std::lock_guard lock(s->mutex);
@@ -622,13 +629,17 @@ struct UploadRoutes {
                                      std::to_string(s->bytes.size()) + " bytes so far)");
                 return false;
             }
-            out.bytes = s->bytes;
+            if (image)
+                out.described = image_description(s->bytes, out.description, out.why);
+            else
+                out.bytes = s->bytes;
+            out.size = s->bytes.size();
             out.md5 = s->md5_hex();
             return true;
         };
 
         Got manifest;
-        if (!get(handle, "file_handle", manifest)) return;
+        if (!get(handle, "file_handle", manifest, false)) return;
         c.manifest_key = manifest.key;
         std::string where = "the manifest (session " + manifest.key + ")";
         rapidjson::Document m;
@@ -657,17 +668,17 @@ struct UploadRoutes {
             std::string h = handles[i].GetString();
             if (!seen.insert(h).second) return bad_request(res, where + ": " + what + " repeats an earlier handle");
             Got img;
-            if (!get(h, what, img)) return;
+            if (!get(h, what, img, true)) return;
             what += " (session " + img.key + ")";
-            std::string text, why;
-            if (!image_description(img.bytes, text, why)) return bad_request(res, what + ": " + why);
+            const std::string& text = img.description;
+            if (!img.described) return bad_request(res, what + ": " + img.why);
             auto errs = description_problems(text);
             if (!errs.empty()) {
                 std::string all;
                 for (const auto& e : errs) all += (all.empty() ? "" : "; ") + e;
                 return bad_request(res, what + ": the description is invalid: " + all);
             }
-            c.images.push_back({img.key, h, img.md5, text, img.bytes.size()});
+            c.images.push_back({img.key, h, img.md5, text, img.size});
         }
         std::string id = store.add_cluster(std::move(c));
         send_json(res, 200, R"({"cluster_id":")" + id + R"("})");

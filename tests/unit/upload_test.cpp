@@ -7,6 +7,7 @@
 #include "local_server.hpp"
 #include "mapi/exif.hpp"
 #include "mapi/jpeg.hpp"
+#include "mapi/md5.hpp"
 #include "mapi/upload.hpp"
 #include "mapi/upload_history.hpp"
 #include "support.hpp"
@@ -14,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <rapidjson/document.h>
 #include <sys/stat.h>
 
@@ -185,10 +187,56 @@ TEST_CASE("md5, random ids and session keys", "[upload]") {
     CHECK_THAT(random_session_key(), Catch::Matches("mly_tools_uuid_[0-9a-f]{32}\\.jpg"));
     CHECK_THAT(manifest_session_key(), Catch::Matches("uuid_[0-9a-f]{32}\\.json"));
 
-    // The sequence md5 is the md5 of the concatenated hex md5s, as mapillary_tools has it.
+    // The sequence md5 is the md5 of the concatenated hex md5s, as mapillary_tools has it
+    // (of the streams sent here, of the original files there).
     CHECK(sequence_md5({"900150983cd24fb0d6963f7d28e17f72", "d41d8cd98f00b204e9800998ecf8427e"}) ==
           md5_hex(std::string_view("900150983cd24fb0d6963f7d28e17f72d41d8cd98f00b204e9800998ecf8427e")));
     CHECK(sequence_md5({}) == md5_hex(std::string_view("")));
+}
+
+TEST_CASE("md5_hex_many: streams side by side, each as OpenSSL has it", "[upload][md5]") {
+    CHECK(md5_hex_many({}).empty());
+    CHECK(md5_hex_many({{}}) == std::vector<std::string>{"d41d8cd98f00b204e9800998ecf8427e"});
+    const std::string abc_text = "abc", fox_text = "The quick brown fox jumps over the lazy dog";
+    auto abc = as_bytes(abc_text);
+    auto fox = as_bytes(fox_text);
+    CHECK(md5_hex_many({{abc}, {fox}, {}, {fox.first(10), {}, fox.subspan(10)}}) ==
+          std::vector<std::string>{"900150983cd24fb0d6963f7d28e17f72", "9e107d9d372bb6826bd81d3542a419d6",
+                                   "d41d8cd98f00b204e9800998ecf8427e", "9e107d9d372bb6826bd81d3542a419d6"});
+
+    // Every length around the block and padding edges, split anywhere, in
+    // batches of every width (lanes refilled as streams end).
+    std::mt19937 rng(5);
+    Bytes data(300000);
+    for (auto& b : data) b = uint8_t(rng());
+    const std::span<const uint8_t> all(data);
+    for (std::size_t count : {2, 3, 4, 5, 8, 9, 17, 40}) {
+        std::vector<BytePieces> streams;
+        std::vector<std::string> want;
+        for (std::size_t k = 0; k < count; ++k) {
+            std::size_t len = k % 3 == 0 ? rng() % 200 : k % 3 == 1 ? 50 + rng() % 80 : rng() % 300000;
+            std::size_t start = rng() % (data.size() - len + 1);
+            auto bytes = all.subspan(start, len);
+            BytePieces pieces;
+            std::size_t at = 0;
+            while (at < len) {
+                std::size_t n = std::min<std::size_t>(len - at, rng() % 3 == 0 ? rng() % 70 : rng() % 100000);
+                pieces.push_back(bytes.subspan(at, n));
+                at += n;
+            }
+            streams.push_back(pieces);
+            want.push_back(md5_hex(bytes));
+        }
+        CHECK(md5_hex_many(streams) == want);
+    }
+    for (std::size_t len = 0; len < 200; ++len) {
+        std::vector<BytePieces> streams{{all.first(len)}, {all.subspan(1, len)}, {all.subspan(2, len / 2), all.subspan(2 + len / 2, len - len / 2)}};
+        auto got = md5_hex_many(streams);
+        REQUIRE(got.size() == 3);
+        CHECK(got[0] == md5_hex(all.first(len)));
+        CHECK(got[1] == md5_hex(all.subspan(1, len)));
+        CHECK(got[2] == md5_hex(all.subspan(2, len)));
+    }
 }
 
 TEST_CASE("manifest_json: compact, keys sorted, handles in order", "[upload]") {
@@ -219,6 +267,36 @@ TEST_CASE("image_upload_bytes changes ImageDescription and nothing else", "[uplo
     CHECK(read_exif(*exif_tiff(up2, parse_jpeg_header(up2))).image_description == desc);
     // Not a JPEG.
     CHECK_THROWS_AS(image_upload_bytes(as_bytes("GIF89a not a photo"), desc), JpegError);
+}
+
+TEST_CASE("image_stream: the header rebuilt, the rest of the file a view into it", "[upload]") {
+    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1.5,"MAPLongitude":2})";
+    Bytes photo = tiny_jpeg(40, 30, "IMG 1");
+    ImageStream s = image_stream(photo, desc);
+    const std::size_t scan = scan_data_offset(photo);
+    // The tail is the file from just after the SOS marker, not a copy.
+    CHECK(s.tail.data() == photo.data() + scan + 2);
+    CHECK(s.tail.size() == photo.size() - scan - 2);
+    Bytes whole = splice_metadata(photo, update_exif(*exif_tiff(photo, parse_jpeg_header(photo)), [&] {
+        ExifUpdate u;
+        u.image_description = desc;
+        return u;
+    }()), std::nullopt);
+    Bytes joined(s.head.begin(), s.head.end());
+    joined.insert(joined.end(), s.tail.begin(), s.tail.end());
+    CHECK(joined == whole);
+    CHECK(s.size() == whole.size());
+    CHECK(s.md5_hex() == md5_hex(whole));
+    CHECK(image_upload_bytes(photo, desc) == whole);
+    // A photo that carries the description already: all tail, nothing built.
+    ImageStream same = image_stream(whole, desc);
+    CHECK(same.head.empty());
+    CHECK(same.tail.data() == whole.data());
+    CHECK(same.tail.size() == whole.size());
+    CHECK(same.md5_hex() == md5_hex(whole));
+    // Cut short before the scan, or not a JPEG.
+    CHECK_THROWS_AS(image_stream(std::span(photo).first(scan), desc), JpegError);
+    CHECK_THROWS_AS(image_stream(as_bytes("GIF89a"), desc), JpegError);
 }
 
 TEST_CASE("check_sequence_limits: 1000 images, 110 GiB, 6 gigapixels", "[upload]") {
@@ -263,6 +341,22 @@ TEST_CASE("HttpClient::once: one attempt, whatever the answer", "[upload][http]"
     CHECK(content_type == "text/plain");  // cpp-httplib's default
     r = http.once("POST", s.url("/take"), "{}", "application/json");
     CHECK(content_type == "application/json");
+
+    // In pieces: sent one after the other, with the length of them all.
+    std::string big(300000, 'x');
+    for (std::size_t i = 0; i < big.size(); i += 7) big[i] = char('a' + i % 26);
+    std::string_view bv = big;
+    r = http.once_pieces("POST", s.url("/take"), {bv.substr(0, 5), "", bv.substr(5, 100000), bv.substr(100005)},
+                         "application/octet-stream");
+    CHECK(r.status == 200);
+    CHECK(body == big);
+    CHECK(content_type == "application/octet-stream");
+    r = http.once_pieces("POST", s.url("/take"), {"ab", "c"}, "");
+    CHECK(body == "abc");
+    CHECK(content_type == "text/plain");
+    r = http.once_pieces("POST", s.url("/take"), {}, "application/json");
+    CHECK(r.status == 200);
+    CHECK(body.empty());
 
     // No server: status 0 and why, not an exception.
     r = http.once("GET", "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/x", {}, "");
@@ -312,6 +406,39 @@ TEST_CASE("upload resumes from the offset the service has", "[upload]") {
     CHECK(t.offset == 123);
     CHECK(t.sent == 377);
     CHECK(svc.log.back() == "POST k.jpg Offset=123 bytes=377");
+    CHECK(svc.stored["k.jpg"] == data);
+}
+
+TEST_CASE("upload: a known offset saves the GET; bytes in pieces; none below from", "[upload]") {
+    Service svc;
+    const std::string data = bytes_text(1000);
+    svc.stored["k.jpg"] = data.substr(0, 600);
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(), http);
+    auto bytes = as_bytes(data);
+    StreamBytes pieces{1000, 0, {bytes.first(550), bytes.subspan(550, 100), bytes.subspan(650)}};
+    Transfer t;
+    CHECK(client.upload("k.jpg", pieces, &t, nullptr, 600) == "handle-k.jpg");
+    CHECK(svc.log == std::vector<std::string>{"POST k.jpg Offset=600 bytes=400"});
+    CHECK(svc.stored["k.jpg"] == data);
+    CHECK(t.offset == 600);
+    CHECK(t.sent == 400);
+
+    // Only the bytes from 1000 on at hand (none): the handle of a whole stream.
+    svc.log.clear();
+    CHECK(client.upload("k.jpg", StreamBytes{1000, 1000, {}}, &t, nullptr, 1000) == "handle-k.jpg");
+    CHECK(svc.log == std::vector<std::string>{"POST k.jpg Offset=1000 bytes=0"});
+    // The service holds less than that: BytesNeeded, nothing sent.
+    svc.stored["k.jpg"] = data.substr(0, 10);
+    svc.log.clear();
+    CHECK_THROWS_AS(client.upload("k.jpg", StreamBytes{1000, 1000, {}}, &t), BytesNeeded);
+    CHECK(svc.log == std::vector<std::string>{"GET k.jpg"});
+    // A wrong offset given: 412, then asked, then the rest.
+    svc.log.clear();
+    CHECK(client.upload("k.jpg", pieces, &t, nullptr, 0) == "handle-k.jpg");
+    CHECK(svc.log == std::vector<std::string>{"POST k.jpg Offset=0 bytes=1000", "GET k.jpg",
+                                              "POST k.jpg Offset=10 bytes=990"});
     CHECK(svc.stored["k.jpg"] == data);
 }
 
@@ -517,9 +644,18 @@ TEST_CASE("UploadHistory: where it lives, what it keeps", "[upload][history]") {
     e.images = 3;
     e.bytes = 1234;
     e.uploaded_at = "2024-06-01T08:00:00.000Z";
+    e.photos = {{"a/1.jpg", 10, 1717228800123456789, "900150983cd24fb0d6963f7d28e17f72"},
+                {"a/2.jpg", 20, -5, "d41d8cd98f00b204e9800998ecf8427e"}};
     h.record(e);
     auto got = h.find(md5);
     REQUIRE(got);
+    CHECK_FALSE(got->stat_md5);
+    REQUIRE(got->photos.size() == 2);
+    CHECK(got->photos[0].path == "a/1.jpg");
+    CHECK(got->photos[0].size == 10);
+    CHECK(got->photos[0].mtime_ns == 1717228800123456789);
+    CHECK(got->photos[1].mtime_ns == -5);
+    CHECK(got->photos[1].md5 == "d41d8cd98f00b204e9800998ecf8427e");
     CHECK(got->cluster_id == "99");
     CHECK(got->sequence_id == "seq1");
     CHECK(got->organization_id == "7");
@@ -535,6 +671,27 @@ TEST_CASE("UploadHistory: where it lives, what it keeps", "[upload][history]") {
     test_support::spit(h.path_of("ffffffffffffffffffffffffffffffff"), as_bytes("{\"sequence_md5\":"));
     CHECK_FALSE(h.find("ffffffffffffffffffffffffffffffff"));
     CHECK_THROWS(h.record(HistoryEntry{}));
+
+    // The second name, by the photos' stats.
+    const std::string stat = "abcdefabcdefabcdefabcdefabcdef01";
+    CHECK_FALSE(h.find_by_stat(stat));
+    e.stat_md5 = stat;
+    h.record(e);
+    REQUIRE(h.find_by_stat(stat));
+    CHECK(h.find_by_stat(stat)->cluster_id == "99");
+    CHECK(h.find(md5)->stat_md5 == stat);
+    CHECK(fsys::exists(d.path / "a/b/history/stat" / stat));
+    // A name leading to no entry is none; note_stat adds a name to an entry.
+    const std::string other = "abcdefabcdefabcdefabcdefabcdef02";
+    h.note_stat(other, "ffffffffffffffffffffffffffffffff");
+    CHECK_FALSE(h.find_by_stat(other));
+    h.note_stat(other, md5);
+    CHECK(h.find_by_stat(other)->cluster_id == "99");
+    CHECK_FALSE(h.find_by_stat("../" + other));
+    CHECK_THROWS(h.note_stat("x", md5));
+    // No temporaries left behind.
+    for (const auto& f : fsys::recursive_directory_iterator(d.path / "a/b/history"))
+        CHECK(f.path().filename().string().find("mly-tmp") == std::string::npos);
 }
 
 TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") {
@@ -557,18 +714,23 @@ TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") 
 
     PreparedSequence p = up.prepare(photos);
     CHECK(p.errors.empty());
-    REQUIRE(p.md5s.size() == 5);
-    CHECK(p.md5s[2] == md5_hex(files[2]));
-    CHECK(p.sequence_md5 == sequence_md5(p.md5s));
     CHECK(p.pixels == (100 + 101 + 102 + 103 + 104) * 10);
     std::uint64_t total = 0;
     for (auto& f : files) total += f.size();
     CHECK(p.bytes == total);
 
-    SequenceUploadResult r = up.upload(photos);
+    std::vector<std::string> asked;
+    SequenceUploadResult r = up.upload(photos, [&](const std::string& md5) {
+        asked.push_back(md5);
+        return false;
+    });
+    CHECK_FALSE(r.already_uploaded);
     CHECK(done == 5);
     CHECK(r.cluster_id == "0");
     CHECK(r.sent == 0);
+    REQUIRE(r.md5s.size() == 5);
+    CHECK(r.sequence_md5 == sequence_md5(r.md5s));
+    CHECK(asked == std::vector<std::string>{r.sequence_md5});
     // Each stream under its key, the key the md5 of what is in it.
     auto manifest = test_support::slurp(d.path / "out" / r.manifest_key);
     rapidjson::Document m;
@@ -580,11 +742,53 @@ TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") 
         std::string key = m["image_handles"][i].GetString();
         Bytes b = test_support::slurp(d.path / "out" / key);
         CHECK(key == content_session_key(b));
+        CHECK(key == "mly_tools_" + r.md5s[std::size_t(i)] + ".jpg");
         CHECK(b == image_upload_bytes(files[std::size_t(i)], desc));  // in capture order
+        CHECK(r.stats[std::size_t(i)] == stat_file(photos[std::size_t(i)].path));
         bytes += b.size();
     }
     CHECK(r.bytes == bytes);
     CHECK(std::distance(fsys::directory_iterator(d.path / "out"), {}) == 6);
+    // The files were written just now: their stats cannot stand for them yet.
+    CHECK_FALSE(r.stat_md5);
+
+    // finished() says it is in the history: streams written, nothing finished.
+    fsys::remove_all(d.path / "out");
+    fsys::create_directory(d.path / "out");
+    r = up.upload(photos, [&](const std::string& md5) { return md5 == asked[0]; });
+    CHECK(r.already_uploaded);
+    CHECK(r.sequence_md5 == asked[0]);
+    CHECK(r.manifest_key.empty());
+    CHECK(std::distance(fsys::directory_iterator(d.path / "out"), {}) == 5);
+
+    // The stat md5: of path, size, inode, times and description.
+    auto stat = sequence_stat_md5(photos);
+    REQUIRE(stat);
+    CHECK(*stat == sequence_stat_md5(photos, r.stats));
+    CHECK_THAT(*stat, Catch::Matches("[0-9a-f]{32}"));
+    auto changed = photos;
+    changed[3].description += " ";
+    CHECK(sequence_stat_md5(changed) != stat);
+    auto cwd = fsys::current_path();
+    fsys::current_path(d.path);
+    changed = photos;
+    changed[0].path = "p0.jpg";  // the same file, relative: the same md5
+    CHECK(sequence_stat_md5(changed) == stat);
+    fsys::current_path(cwd);
+    auto stats = r.stats;
+    stats[2].mtime_ns += 1;
+    CHECK(sequence_stat_md5(photos, stats) != stat);
+    stats = r.stats;
+    stats[4].inode += 1;
+    CHECK(sequence_stat_md5(photos, stats) != stat);
+    changed = photos;
+    changed.push_back({(d.path / "missing.jpg").string(), desc});
+    CHECK_FALSE(sequence_stat_md5(changed));
+    // Files that settled can be told by their stats.
+    o.settle = nanoseconds(0);
+    SequenceUploader settled(nullptr, o);
+    r = settled.upload(photos);
+    CHECK(r.stat_md5 == stat);
 
     // A photo that is not a JPEG, one that is missing: named, the others fine.
     test_support::spit(d.path / "p1.jpg", as_bytes("not a jpeg"));
@@ -595,6 +799,90 @@ TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") 
     CHECK_THAT(p.errors[0].second, Catch::Equals("not a JPEG file"));
     CHECK(p.errors[1].first == 5);
     CHECK_THAT(p.errors[1].second, Catch::Contains("No such file"));
+}
+
+TEST_CASE("SequenceUploader: one pass a photo; streams the service has wait for the history", "[upload]") {
+    TempDir d;
+    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1,"MAPLongitude":2})";
+    std::vector<SequencePhoto> photos;
+    for (int i = 0; i < 4; ++i) {
+        auto p = d.path / ("p" + std::to_string(i) + ".jpg");
+        test_support::spit(p, tiny_jpeg(50 + i, 10, "photo " + std::to_string(i)));
+        photos.push_back({p.string(), desc});
+    }
+    Service svc;
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(), http);
+    SequenceUploadOptions o;
+    o.jobs = 2;
+    int done = 0;
+    SequenceUploader up(&client, o, [&] { ++done; });
+    auto count = [&](const std::string& what) {
+        return std::count_if(svc.log.begin(), svc.log.end(),
+                             [&](const std::string& l) { return l.rfind(what, 0) == 0; });
+    };
+
+    // Fresh: per photo one GET and one POST of it all; then the manifest and the finish.
+    SequenceUploadResult r = up.upload(photos, [](const std::string&) { return false; });
+    CHECK(done == 4);
+    CHECK(r.cluster_id == "777");
+    CHECK(count("GET mly_tools_") == 4);
+    CHECK(count("POST mly_tools_") == 4);
+    CHECK(count("POST uuid_") == 1);
+    CHECK(svc.finish_bodies.size() == 1);
+    CHECK(r.resumed == 0);
+    CHECK(r.sent == r.bytes + svc.stored[r.manifest_key].size());
+    for (std::size_t i = 0; i < 4; ++i) CHECK(svc.stored["mly_tools_" + r.md5s[i] + ".jpg"].size() > 0);
+
+    // Again, found in the history after reading: GETs only, no POST, no finish.
+    svc.log.clear();
+    std::string asked;
+    SequenceUploadResult again = up.upload(photos, [&](const std::string& md5) {
+        asked = md5;
+        return true;
+    });
+    CHECK(again.already_uploaded);
+    CHECK(asked == r.sequence_md5);
+    CHECK(svc.log.size() == 4);
+    CHECK(count("GET mly_tools_") == 4);
+    CHECK(svc.finish_bodies.size() == 1);
+    CHECK(again.sent == 0);
+    CHECK(again.resumed == again.bytes);
+
+    // Not in the history: the waiting streams get their handles by empty POSTs.
+    svc.log.clear();
+    r = up.upload(photos, [](const std::string&) { return false; });
+    CHECK(count("GET mly_tools_") == 4);
+    CHECK(count("POST mly_tools_") == 4);
+    for (const auto& l : svc.log)
+        if (l.rfind("POST mly_tools_", 0) == 0) CHECK_THAT(l, Catch::EndsWith(" bytes=0"));
+    CHECK(svc.finish_bodies.size() == 2);
+
+    // A stream the service lost meanwhile (between the GET and the POST):
+    // its photo is read again and sent whole.
+    svc.log.clear();
+    const std::string lost = "mly_tools_" + r.md5s[0] + ".jpg";  // the first to POST with -j 1
+    const std::size_t lost_size = svc.stored[lost].size();
+    svc.posts = {[&](const httplib::Request&, httplib::Response& res, std::string& stored) {
+        stored.clear();
+        res.status = 412;
+    }};
+    o.jobs = 1;
+    SequenceUploader one(&client, o);
+    r = one.upload(photos, [](const std::string&) { return false; });
+    CHECK(r.cluster_id == "777");
+    CHECK(svc.stored[lost].size() == lost_size);
+    CHECK(count("POST mly_tools_") == 5);
+    CHECK(std::count(svc.log.begin(), svc.log.end(),
+                     "POST " + lost + " Offset=0 bytes=" + std::to_string(lost_size)) == 1);
+
+    // A photo that is not a JPEG any more: an UploadError naming it, no finish.
+    test_support::spit(photos[2].path, as_bytes("not a jpeg at all"));
+    svc.finish_bodies.clear();
+    CHECK_THROWS_MATCHES(up.upload(photos), UploadError,
+                         Catch::Message(photos[2].path + ": not a JPEG file"));
+    CHECK(svc.finish_bodies.empty());
 }
 
 TEST_CASE("config: upload_history, relative to the file as ca_file is", "[upload][config]") {
