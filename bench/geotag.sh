@@ -36,7 +36,8 @@ cleanup() { [ "$KEEP" = 1 ] || rm -rf "$W"; }
 trap cleanup EXIT
 fail() { echo "bench/geotag.sh: $*" >&2; exit 1; }
 
-"$ROOT/build/helpers/mkphotos" pristine "$N" --kb 1000 --start '2024:06:01 10:00:00' --step 1 || fail "mkphotos failed"
+"$ROOT/build/helpers/mkphotos" pristine "$N" --kb 2048 --start '2024:06:01 10:00:00' --step 1 || fail "mkphotos failed"
+echo "   the photos: $(du -sb pristine | awk -v n="$N" '{ printf "%.2f MB each on average", $1 / n / 1e6 }')"
 awk -v n="$N" 'BEGIN {
   print "<?xml version=\"1.0\"?>"
   print "<gpx version=\"1.1\" creator=\"bench\" xmlns=\"http://www.topografix.com/GPX/1/1\"><trk><trkseg>"

@@ -5,8 +5,8 @@
 //            [--step SECONDS] [--offset +02:00] [--make M] [--model M] [--no-exif]
 //            [--seed N] [--variants V]
 //
-// Each photo: a JPEG of noisy gradients (stb_image_write), sized about N KiB
-// (default 64), with an EXIF holding Make, Model, Orientation 1,
+// Each photo: a JPEG of noisy gradients (stb_image_write) of N * 1024 / 1.1
+// pixels (default N = 64), which comes out at about N / 2 KiB, with an EXIF holding Make, Model, Orientation 1,
 // DateTimeOriginal (start + k * step) with SubSecTimeOriginal and, with
 // --offset, OffsetTimeOriginal, and an ImageDescription numbering it. V
 // different images are encoded (default 4) and reused: the metadata makes
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!width) {
-        // Noise at quality 90 takes about 1.1 bytes a pixel.
+        // The pixel budget of --kb; the files come out at about 0.55 bytes a
+        // pixel (noise at quality 90), half of N KiB.
         double px = kb * 1024.0 / 1.1;
         width = std::max(16, static_cast<int>(std::sqrt(px * 4.0 / 3.0)));
         height = std::max(16, width * 3 / 4);
