@@ -70,7 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(r.get_string("captured_at") == "2024-06-01T10:00:00.120Z");
         FUZZ_CHECK(r.get_integer("width") == 4000);
         FUZZ_CHECK(!r.has("heading"));
-        r.remove("path");
+        // remove takes the first member of that name; a line may repeat it,
+        // so as many removes as there are members clear it.
+        for (std::size_t k = r.size(); k > 0 && r.has("path"); --k) r.remove("path");
         FUZZ_CHECK(!r.has("path"));
         read_fields(r);
         check_round_trip(r);

@@ -674,7 +674,6 @@ std::optional<double> Record::get_number(std::string_view key) const {
 std::optional<std::int64_t> Record::get_integer(std::string_view key) const {
     // What the document says: an integer that fits int64, or a double
     // with an integral value in the range doubles hold exactly.
-    std::optional<std::int64_t> whole;
     std::optional<double> real;
     if (doc_) {
         const Value* v = dom_find(key);
