@@ -465,6 +465,14 @@ void UploadClient::wait(int retry, std::optional<nanoseconds> asked, const std::
         std::this_thread::sleep_for(d);
 }
 
+void UploadClient::give_up_or_wait(const Attempt& a, int failures, int status) {
+    if (a.kind == Attempt::auth) throw AuthError(a.what + auth_hint);
+    if (a.kind == Attempt::refused) throw UploadError(a.what);
+    if (failures >= config_.retries)
+        throw NetworkError(a.what + " (gave up after " + std::to_string(failures + 1) + " attempts)", status);
+    wait(failures, a.kind == Attempt::at_once ? std::optional<nanoseconds>(0) : a.wait, a.what);
+}
+
 std::uint64_t UploadClient::fetch_offset(const std::string& key) {
     for (int failures = 0;; ++failures) {
         Response r = http_.once("GET", session_url(key), {}, "", auth());
@@ -476,12 +484,7 @@ std::uint64_t UploadClient::fetch_offset(const std::string& key) {
                 throw UploadError("GET " + redact_url(session_url(key)) + ": the answer has no offset");
             return m->value.GetUint64();
         }
-        Attempt a = classify(r, "GET " + r.url);
-        if (a.kind == Attempt::auth) throw AuthError(a.what + auth_hint);
-        if (a.kind == Attempt::refused) throw UploadError(a.what);
-        if (failures >= config_.retries)
-            throw NetworkError(a.what + " (gave up after " + std::to_string(failures + 1) + " attempts)", r.status);
-        wait(failures, a.kind == Attempt::at_once ? std::optional<nanoseconds>(0) : a.wait, a.what);
+        give_up_or_wait(classify(r, "GET " + r.url), failures, r.status);
     }
 }
 
@@ -583,12 +586,7 @@ std::string UploadClient::finish(const std::string& manifest_handle, const std::
             }
             throw UploadError("POST finish_upload: the answer has no cluster_id");
         }
-        Attempt a = classify(r, "POST " + r.url);
-        if (a.kind == Attempt::auth) throw AuthError(a.what + auth_hint);
-        if (a.kind == Attempt::refused) throw UploadError(a.what);
-        if (failures >= config_.retries)
-            throw NetworkError(a.what + " (gave up after " + std::to_string(failures + 1) + " attempts)", r.status);
-        wait(failures, a.kind == Attempt::at_once ? std::optional<nanoseconds>(0) : a.wait, a.what);
+        give_up_or_wait(classify(r, "POST " + r.url), failures, r.status);
     }
 }
 

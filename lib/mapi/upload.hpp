@@ -179,6 +179,9 @@ private:
     Headers auth() const;
     // Waits before retry number `retry` (0-based) unless the server said how long.
     void wait(int retry, std::optional<std::chrono::nanoseconds> asked, const std::string& why);
+    // After a failed request that is not sent again at once by its caller:
+    // AuthError, UploadError, or NetworkError after the last retry; else waits.
+    void give_up_or_wait(const Attempt& a, int failures, int status);
 
     Config config_;
     HttpClient& http_;
