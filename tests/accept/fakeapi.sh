@@ -60,7 +60,7 @@ MLY_FAKE_PID=
 out=$(timeout 10 "$MLY_FAKEAPI" --exit-after 0.5 </dev/null 2>&1); rc=$?
 expect "--exit-after 0.5: exits 0 by itself" 0 "$rc"
 check "--exit-after 0.5: printed the URL first" grep -Eq '^http://127\.0\.0\.1:[0-9]+$' <<<"$out"
-for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-urls soon" "--nonsense" "--tls only-cert.pem"; do
+for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-urls soon" "--stale-urls 1.5" "--nonsense" "--tls only-cert.pem"; do
   # shellcheck disable=SC2086
   err=$(timeout 10 "$MLY_FAKEAPI" $bad </dev/null 2>&1 >/dev/null); rc=$?
   expect "bad options '$bad': exit 2" 2 "$rc"
@@ -68,7 +68,7 @@ for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-url
 done
 help=$("$MLY_FAKEAPI" --help)
 for opt in --seed --dataset --token --latency --fail-5xx --drop --truncate --code4 --burst-429 \
-  --rate-limit --expire-urls --exit-after "--tls CERT KEY"; do
+  --rate-limit --expire-urls --stale-urls --exit-after "--tls CERT KEY"; do
   check "--help mentions $opt" grep -qe "$opt" <<<"$help"
 done
 
@@ -274,6 +274,20 @@ expect "--expire-urls 1: two seconds later 403" 403 "$(status "$url")"
 expect "expired: the body says so" "URL signature expired" "$(curl -s "$url")"
 expect "stats count expired URLs" 2 "$(curl -sS "$MLY_FAKE_URL/__fake/stats" | jq .faults.expired_url)"
 stop
+# --stale-urls 0.5: about half the URLs issued are expired already; each is
+# refused at once, the others served; the same seed draws the same.
+stale_run() {
+  start --seed 7 --stale-urls 0.5 || { fail "the server does not start"; return; }
+  for k in $(seq 40); do echo "$(status "$(api "/$img?fields=thumb_256_url" | jq -r .thumb_256_url)")"; done | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
+  curl -sS "$MLY_FAKE_URL/__fake/stats" | jq -c '[.faults.stale_url, .faults.expired_url]'
+  stop
+}
+first=$(stale_run) second=$(stale_run)
+refused=$(sed -n 's/.*403:\([0-9]*\).*/\1/p' <<<"$first") served=$(sed -n 's/.*200:\([0-9]*\).*/\1/p' <<<"$first")
+check "--stale-urls 0.5: of 40 URLs some refused, some served ($first)" [ "${refused:-0}" -ge 8 -a "${served:-0}" -ge 8 ]
+check "--stale-urls: every refused URL counted stale when issued and expired when used" \
+  grep -q "\[${refused:-x},${refused:-x}\]" <<<"$first"
+expect "--stale-urls: the same seed draws the same" "$first" "$second"
 
 start --seed 7 --gzip-tiles || { fail "the server does not start"; finish; }
 curl -sS -o gz.mvt "$MLY_FAKE_URL/tiles/maps/vtp/mly1_public/2/$tile?access_token=$T"

@@ -88,6 +88,17 @@ Decision Faults::decide_upload(const std::string& key) {
     return {};
 }
 
+bool Faults::stale_url(const std::string& key) {
+    if (o_.stale_urls <= 0) return false;
+    std::uint64_t attempt;
+    {
+        std::lock_guard lock(mutex_);
+        attempt = ++url_attempts_[key];
+    }
+    std::uint64_t x = mix(fnv1a(key) ^ mix(o_.seed ^ 0x7374616C65ull) ^ mix(attempt));
+    return double(x >> 11) * 0x1.0p-53 < o_.stale_urls;
+}
+
 void Stats::request(const std::string& endpoint) {
     std::lock_guard lock(mutex_);
     ++requests_;

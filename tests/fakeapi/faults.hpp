@@ -33,6 +33,9 @@ struct FaultOptions {
     double upload_412 = 0;  // 412 OffsetInvalidError though the offset was right
     double upload_429 = 0;  // 429 RequestRateLimitedError with "backoff": upload_backoff_ms
     int upload_backoff_ms = 200;
+    // Image URLs handed out by the graph: the probability that one has
+    // already expired when it is issued (an edge cache serving it late).
+    double stale_urls = 0;
 };
 
 enum class Fault { none, burst_429, rate_limit, server_error, drop, truncate, code4, cut_upload, upload_412, upload_429 };
@@ -57,12 +60,15 @@ public:
     // upload_429 or none. key as for decide(); the draws are counted apart
     // from decide()'s, and are independent of them.
     Decision decide_upload(const std::string& key);
+    // For one image URL being issued; key names the image and size. True:
+    // issue it already expired (stale_urls). Drawn apart from the others.
+    bool stale_url(const std::string& key);
 
 private:
     FaultOptions o_;
     std::mutex mutex_;
     std::uint64_t requests_ = 0;
-    std::map<std::string, std::uint64_t> attempts_, upload_attempts_;
+    std::map<std::string, std::uint64_t> attempts_, upload_attempts_, url_attempts_;
     std::deque<std::chrono::steady_clock::time_point> window_;  // accepted requests of the last minute
 };
 

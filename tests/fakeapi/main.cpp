@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
         "upload-429", "probability of a 429 RequestRateLimitedError (backoff 200 ms) to an upload POST",
         cxxopts::value<double>()->default_value("0"))(
         "expire-urls", "image URLs expire after S seconds, or 'once': after one download",
-        cxxopts::value<std::string>())("gzip-tiles", "send tiles gzip-compressed (without Content-Encoding)")(
+        cxxopts::value<std::string>())(
+        "stale-urls", "probability that an image URL is handed out already expired",
+        cxxopts::value<double>()->default_value("0"))("gzip-tiles", "send tiles gzip-compressed (without Content-Encoding)")(
         "threads", "worker threads", cxxopts::value<int>()->default_value("32"))(
         "exit-after", "stop after S seconds", cxxopts::value<double>()->default_value("0"))(
         "log", "one line per request on stderr (tokens hidden)")("h,help", "this help")("version", "the version");
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
         so.faults.cut_upload = probability(r, "cut-upload");
         so.faults.upload_412 = probability(r, "upload-412");
         so.faults.upload_429 = probability(r, "upload-429");
+        so.faults.stale_urls = probability(r, "stale-urls");
         if (so.faults.cut_upload + so.faults.upload_412 + so.faults.upload_429 > 1)
             throw Fatal("--cut-upload, --upload-412 and --upload-429 add up to more than 1");
         so.faults.burst_429 = r["burst-429"].as<int>();

@@ -46,7 +46,8 @@
 // Image host (no token; signed, expiring URLs):
 //   GET  /img/{image_id}/{256|1024|2048|original}.jpg?_nc=N&oe=HEX&sig=HEX
 //        bad signature or expired: 403; --expire-urls once: 403 after one
-//        successful download
+//        successful download; --stale-urls P: the graph hands out a fraction
+//        P of these URLs already expired
 //   GET  /img/mesh/{id}, /img/cluster/{id}   placeholders for mesh and sfm_cluster
 //
 // Upload host: BASE/upload/{session key}, see upload.hpp.
@@ -58,7 +59,7 @@
 //        "graph.ids", "graph.images", "graph.image_ids", "graph.me", "tiles",
 //        "img", ...}, "status": {"200": N, ..., "0": dropped}, "faults": {"5xx",
 //        "drop", "truncate", "code4", "burst_429", "rate_limit", "expired_url",
-//        "used_url", "bad_signature", "unauthorized", "revoked", "not_authorized",
+//        "stale_url" (issued expired), "used_url", "bad_signature", "unauthorized", "revoked", "not_authorized",
 //        "cut_upload", "upload_412", "upload_429"}, "downloads": {image id: N
 //        complete answers}, "download_sizes": {"256": N, ...}}; reset=1 zeroes
 //        the counters after answering
@@ -408,6 +409,10 @@ void FakeApi::revoked_token(Response& res) {
 std::string FakeApi::image_url(const Image& img, const std::string& size) {
     std::uint64_t nonce = ++nonce_;
     std::int64_t expiry = now_s() + o_.url_ttl_s;
+    if (faults_.stale_url(img.id + "/" + size)) {
+        stats_.fault("stale_url");
+        expiry = now_s() - 60;
+    }
     char oe[20];
     std::snprintf(oe, sizeof oe, "%llX", static_cast<unsigned long long>(expiry));
     std::string sig = hex_sha256(secret_ + "|" + img.id + "|" + size + "|" + std::to_string(nonce) + "|" + oe, 16);
