@@ -4,6 +4,9 @@
 #include <atomic>
 #include <cerrno>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <mutex>
+#include <sys/ioctl.h>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -97,11 +100,9 @@ void ReplaceBatch::abandon(Staged& s) {
     }
 }
 
-void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t> bytes) {
-    struct stat st {};
-    if (::stat(target.c_str(), &st) != 0) throw sys_error(target);
+ReplaceBatch::Staged ReplaceBatch::open_temp(const std::string& target, const struct stat& st) {
     if (!S_ISREG(st.st_mode)) throw sys_error(target, EINVAL);
-    Staged s{target, temp_name_for(target), -1};
+    Staged s{target, temp_name_for(target), -1, st.st_dev};
     s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (s.fd < 0) throw sys_error(target);  // the temporary's name would only confuse
     // The lock keeps two writers of the same photo from sharing one temporary.
@@ -110,25 +111,117 @@ void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t
         ::close(s.fd);
         throw sys_error(target + ": being written by another process", e == EWOULDBLOCK ? EBUSY : e);
     }
+    if (::ftruncate(s.fd, 0) != 0 || ::fchmod(s.fd, st.st_mode & 07777) != 0 ||
+        (::fchown(s.fd, st.st_uid, st.st_gid) != 0 && errno != EPERM)) {
+        int e = errno;
+        abandon(s);
+        throw sys_error(target, e);
+    }
+    return s;
+}
+
+namespace {
+
+// Writes all of bytes at the file's current offset; false with errno set.
+bool write_all(int fd, std::span<const std::uint8_t> bytes) {
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Copies src from `from` to its end into dst at `to` (dst's current offset
+// and size), in the kernel where it can (copy_file_range), else through a
+// buffer. False with errno set.
+bool copy_rest(int src, off_t from, int dst, off_t to) {
+    bool kernel = true;
+    std::vector<char> buf;
+    for (;;) {
+        if (kernel) {
+            off_t in = from, out = to;
+            ssize_t n = ::copy_file_range(src, &in, dst, &out, 1 << 30, 0);
+            if (n > 0) {
+                from += n;
+                to += n;
+                continue;
+            }
+            if (n == 0) return true;
+            if (errno == EINTR) continue;
+            if (errno != ENOSYS && errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP) return false;
+            kernel = false;  // not between these files: copy through a buffer
+            buf.resize(1 << 18);
+        }
+        ssize_t n = ::pread(src, buf.data(), buf.size(), from);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (n == 0) return true;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::pwrite(dst, buf.data() + done, static_cast<std::size_t>(n - done), to + done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) return false;
+            done += w;
+        }
+        from += n;
+        to += n;
+    }
+}
+
+}  // namespace
+
+void ReplaceBatch::stage(const std::string& target, std::span<const std::uint8_t> bytes) {
+    struct stat st {};
+    if (::stat(target.c_str(), &st) != 0) throw sys_error(target);
+    Staged s = open_temp(target, st);
+    if (!write_all(s.fd, bytes)) {
+        int e = errno;
+        abandon(s);
+        throw sys_error(target, e);
+    }
+    written_ += bytes.size();
+    staged_.push_back(std::move(s));
+}
+
+void ReplaceBatch::stage_spliced(const std::string& target, std::span<const std::uint8_t> head, int source,
+                                 const struct stat& st, std::uint64_t tail_offset) {
+    Staged s = open_temp(target, st);
     auto fail = [&](int e) {
         abandon(s);
         return sys_error(target, e);
     };
-    if (::ftruncate(s.fd, 0) != 0) throw fail(errno);
-    if (::fchmod(s.fd, st.st_mode & 07777) != 0) throw fail(errno);
-    if (::fchown(s.fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) throw fail(errno);
-    std::size_t off = 0;
-    while (off < bytes.size()) {
-        ssize_t n = ::write(s.fd, bytes.data() + off, bytes.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw fail(errno);
+    if (!write_all(s.fd, head)) throw fail(errno);
+    off_t from = static_cast<off_t>(tail_offset), to = static_cast<off_t>(head.size());
+    // Where the rest keeps its offset within a block, the blocks from the
+    // first whole one on are shared with the source (FICLONERANGE: btrfs,
+    // XFS, bcachefs, ...) rather than copied; the bytes before it are copied.
+    const off_t blk = st.st_blksize > 0 ? st.st_blksize : 4096;
+    const off_t aligned = (from + blk - 1) / blk * blk;
+    if ((to - from) % blk == 0 && aligned < st.st_size && shared_block_size(target, st) > 0) {
+        struct file_clone_range r {};
+        r.src_fd = source;
+        r.src_offset = static_cast<std::uint64_t>(aligned);
+        r.src_length = 0;  // to the end of the source
+        r.dest_offset = static_cast<std::uint64_t>(to + (aligned - from));
+        std::vector<std::uint8_t> gap(static_cast<std::size_t>(aligned - from));
+        ssize_t n = gap.empty() ? 0 : ::pread(source, gap.data(), gap.size(), from);
+        if (n == static_cast<ssize_t>(gap.size()) && ::pwrite(s.fd, gap.data(), gap.size(), to) == n &&
+            ::ioctl(s.fd, FICLONERANGE, &r) == 0) {
+            written_ += head.size() + gap.size();
+            staged_.push_back(std::move(s));
+            return;
         }
-        off += static_cast<std::size_t>(n);
+        // Not shared after all: copy it (from a clean state).
+        if (::ftruncate(s.fd, to) != 0) throw fail(errno);
     }
+    if (!copy_rest(source, from, s.fd, to)) throw fail(errno);
+    written_ += head.size() + static_cast<std::uint64_t>(std::max<off_t>(0, st.st_size - from));
     staged_.push_back(std::move(s));
 }
-
 std::vector<ReplaceBatch::Result> ReplaceBatch::commit() {
     std::vector<Result> results;
     if (staged_.empty()) return results;
@@ -137,18 +230,13 @@ std::vector<ReplaceBatch::Result> ReplaceBatch::commit() {
     // since the file was opened, so when it succeeds every temporary on that
     // file system is durable; only where it fails does each file get its own
     // fsync, to learn which ones failed. No rename happens before all of this.
+    // (A temporary lies beside its target: on the target's file system.)
     std::map<dev_t, bool> synced_ok;
-    std::vector<dev_t> dev(staged_.size(), 0);
-    for (std::size_t i = 0; i < staged_.size(); ++i) {
-        struct stat st {};
-        if (fstat(staged_[i].fd, &st) != 0) continue;
-        dev[i] = st.st_dev;
-        if (!synced_ok.count(st.st_dev)) synced_ok[st.st_dev] = ::syncfs(staged_[i].fd) == 0;
-    }
+    for (const auto& st : staged_)
+        if (!synced_ok.count(st.dev)) synced_ok[st.dev] = ::syncfs(st.fd) == 0;
     std::vector<int> fsync_errors(staged_.size(), 0);
     for (std::size_t i = 0; i < staged_.size(); ++i) {
-        auto it = synced_ok.find(dev[i]);
-        if (it != synced_ok.end() && it->second && dev[i] != 0) continue;
+        if (synced_ok[staged_[i].dev]) continue;
         if (::fsync(staged_[i].fd) != 0) fsync_errors[i] = errno;
     }
     // The renames, from several threads. Each is atomic on its own, so their
@@ -205,7 +293,31 @@ std::vector<ReplaceBatch::Result> ReplaceBatch::commit() {
         }
     }
     staged_.clear();
+    written_ = 0;
     return results;
+}
+
+std::size_t shared_block_size(const std::string& target, const struct stat& st) {
+    static std::mutex mutex;
+    static std::map<dev_t, std::size_t> known;
+    std::lock_guard lock(mutex);
+    if (auto it = known.find(st.st_dev); it != known.end()) return it->second;
+    // Try it: two unnamed files in the same directory, a block cloned from
+    // one to the other.
+    std::string dir = fsys::path(target).parent_path().string();
+    if (dir.empty()) dir = ".";
+    std::size_t result = 0;
+    const std::size_t blk = st.st_blksize > 0 ? static_cast<std::size_t>(st.st_blksize) : 4096;
+    int a = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    int b = a < 0 ? -1 : ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (b >= 0) {
+        std::vector<char> block(blk, 'm');
+        if (::write(a, block.data(), blk) == static_cast<ssize_t>(blk) && ::ioctl(b, FICLONE, a) == 0) result = blk;
+    }
+    if (a >= 0) ::close(a);
+    if (b >= 0) ::close(b);
+    known[st.st_dev] = result;
+    return result;
 }
 
 void replace_file(const std::string& target, std::span<const std::uint8_t> bytes) {

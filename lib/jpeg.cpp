@@ -161,7 +161,11 @@ std::vector<uint8_t> read_jpeg_header(const std::string& path) {
         int fd;
         ~Closer() { ::close(fd); }
     } closer{fd};
+    return read_jpeg_header(fd, path);
+}
 
+std::vector<uint8_t> read_jpeg_header(int fd, const std::string& path) {
+    if (::lseek(fd, 0, SEEK_SET) != 0) throw std::system_error(errno, std::generic_category(), path);
     constexpr size_t chunk = 64 * 1024;
     std::vector<uint8_t> buf;
     bool more = fill(fd, buf, chunk, path);
@@ -269,6 +273,37 @@ std::vector<uint8_t> splice_metadata(std::span<const uint8_t> file,
     }
     out.insert(out.end(), file.begin() + cursor, file.end());
     return out;
+}
+
+namespace {
+constexpr std::string_view pad_magic("mly:pad", 8);  // with its NUL
+}
+
+std::span<const uint8_t> without_padding(std::span<const uint8_t> tiff) {
+    size_t end = tiff.size();
+    while (end > 0 && tiff[end - 1] == 0) --end;
+    // The magic ends in a NUL, which the loop took for padding.
+    const size_t m = pad_magic.size() - 1;
+    if (end + 1 < pad_magic.size() || end == tiff.size()) return tiff;
+    if (std::memcmp(tiff.data() + end - m, pad_magic.data(), m) != 0) return tiff;
+    return tiff.first(end - m);
+}
+
+std::vector<uint8_t> splice_header_aligned(std::span<const uint8_t> header,
+                                           const std::optional<std::vector<uint8_t>>& new_tiff,
+                                           const std::optional<std::string>& new_xmp, size_t align) {
+    std::vector<uint8_t> out = splice_metadata(header, new_tiff, new_xmp);
+    if (align == 0 || !new_tiff) return out;
+    size_t pad = (align - (out.size() + align - header.size() % align) % align) % align;
+    if (pad == 0) return out;
+    if (pad < pad_magic.size()) pad += align;
+    if (new_tiff->size() + pad > max_exif_tiff_size) return out;
+    std::vector<uint8_t> padded;
+    padded.reserve(new_tiff->size() + pad);
+    padded.assign(new_tiff->begin(), new_tiff->end());
+    padded.insert(padded.end(), pad_magic.begin(), pad_magic.end());
+    padded.resize(new_tiff->size() + pad, 0);
+    return splice_metadata(header, padded, new_xmp);
 }
 
 }  // namespace mapi

@@ -150,8 +150,16 @@ static std::string description_text(const Record& rec) {
     return {};
 }
 
-std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, const Record& rec,
-                                           const WriteOptions& opts) {
+namespace {
+
+struct NewMetadata {
+    std::optional<std::vector<std::uint8_t>> tiff;
+    std::optional<std::string> xmp;
+};
+
+// The EXIF (and for spherical photos XMP) a record asks for, from the
+// photo's header (or whole file).
+NewMetadata new_metadata(std::span<const std::uint8_t> jpeg, const Record& rec, const WriteOptions& opts) {
     auto layout = parse_jpeg_header(jpeg);
     ExifUpdate u;
     auto lat = rec.get_number("lat"), lon = rec.get_number("lon");
@@ -201,18 +209,31 @@ std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, c
     }
     if (auto d = description_text(rec); !d.empty()) u.image_description = d;
 
-    std::optional<std::vector<std::uint8_t>> tiff;
+    NewMetadata m;
     auto old = exif_tiff(jpeg, layout);
-    tiff = update_exif(old ? *old : std::span<const std::uint8_t>{}, u);
+    m.tiff = update_exif(old ? without_padding(*old) : std::span<const std::uint8_t>{}, u);
 
-    std::optional<std::string> xmp;
     auto camera = rec.get_string("camera_type");
     if (camera && *camera == "spherical") {
         auto old_xmp = xmp_packet(jpeg, layout);
-        xmp = set_gpano(old_xmp ? *old_xmp : std::string_view{}, layout.width, layout.height,
-                        u.gps_img_direction);
+        m.xmp = set_gpano(old_xmp ? *old_xmp : std::string_view{}, layout.width, layout.height,
+                          u.gps_img_direction);
     }
-    return splice_metadata(jpeg, tiff, xmp);
+    return m;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, const Record& rec,
+                                           const WriteOptions& opts) {
+    NewMetadata m = new_metadata(jpeg, rec, opts);
+    return splice_metadata(jpeg, m.tiff, m.xmp);
+}
+
+std::vector<std::uint8_t> plan_header_write(std::span<const std::uint8_t> header, const Record& rec,
+                                            const WriteOptions& opts, std::size_t align) {
+    NewMetadata m = new_metadata(header, rec, opts);
+    return splice_header_aligned(header, m.tiff, m.xmp, align);
 }
 
 }  // namespace mapi

@@ -1,9 +1,35 @@
 // photowriter: see mapi/photowriter.hpp.
 #include "mapi/photowriter.hpp"
 
+#include "mapi/jpeg.hpp"
+
 #include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
 
 namespace mapi {
+
+std::uint64_t stage_photo_write(ReplaceBatch& batch, const std::string& path, const Record& rec,
+                                const WriteOptions& opts, bool dry_run) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw std::system_error(errno, std::generic_category(), path);
+    if (S_ISDIR(st.st_mode)) throw std::system_error(EISDIR, std::generic_category(), path);
+    auto header = read_jpeg_header(fd, path);
+    // Only the header changes. Where the file system can share blocks, the
+    // header is padded so the rest need not be copied.
+    auto head = plan_header_write(header, rec, opts, dry_run ? 0 : shared_block_size(path, st));
+    if (!dry_run) batch.stage_spliced(path, head, fd, st, header.size());
+    return head.size() + (static_cast<std::uint64_t>(st.st_size) - header.size());
+}
 
 PhotoWriter::PhotoWriter(cli::Tool& tool, RecordOutput& out, RejectSink& rejected, PhotoWriterOptions opts)
     : tool_(tool), out_(out), rejected_(rejected), opts_(opts), progress_(tool, 0, "photos written") {
@@ -21,16 +47,14 @@ void PhotoWriter::write(Record rec, const std::string& where) {
             pass(std::move(rec));
             return;
         }
-        auto bytes = read_file(path);
-        auto updated = plan_photo_write(bytes, rec, opts_.write);
+        auto size = stage_photo_write(batch_, path, rec, opts_.write, opts_.dry_run);
         if (opts_.dry_run) {
-            tool_.info(path + ": would write " + std::to_string(updated.size()) + " bytes");
+            tool_.info(path + ": would write " + std::to_string(size) + " bytes");
             out_.write(rec);
             return;
         }
-        batch_.stage(path, updated);
         waiting_.push_back({std::move(rec), true});
-        if (batch_.size() >= opts_.batch) commit();
+        if (batch_.size() >= opts_.batch || batch_.bytes_written() >= opts_.batch_bytes) commit();
     } catch (const std::exception& e) {
         std::string msg = cli::without_subject(e.what(), path);
         tool_.fail(path.empty() ? where : path, path.empty() ? msg : "not written: " + msg);

@@ -157,8 +157,8 @@ int main(int argc, char** argv) {
          cxxopts::value<std::string>()->default_value("keep"), "MODE")
         ("write", "write the results into the photos too, as mly-write does")
         ("n,dry-run", "with --write: check and prepare every photo, write none")
-        ("batch", "with --write: photos made durable together with one flush",
-         cxxopts::value<unsigned>()->default_value("64"), "N")
+        ("batch", "with --write: at most N photos made durable with one flush (a batch also ends at 64 MiB written)",
+         cxxopts::value<unsigned>()->default_value("256"), "N")
         ("rejected", "write records that could not be placed to FILE, with a reason", cxxopts::value<std::string>(), "FILE");
 
     return cli::run(tool, argc, argv, [&] {

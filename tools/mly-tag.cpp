@@ -7,6 +7,7 @@
 #include "mapi/fs.hpp"
 #include "mapi/output_file.hpp"
 #include "mapi/photo.hpp"
+#include "mapi/photowriter.hpp"
 #include "mapi/records.hpp"
 
 #include <algorithm>
@@ -20,7 +21,10 @@
 using namespace mapi;
 
 namespace {
-constexpr std::size_t kBatch = 64;  // photos made durable together with one flush
+// A batch of photos made durable together with one flush ends at this many
+// photos or this many bytes written (see PhotoWriterOptions).
+constexpr std::size_t kBatch = 256;
+constexpr std::uint64_t kBatchBytes = std::uint64_t(64) << 20;
 
 bool valid_organization(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -164,21 +168,20 @@ int main(int argc, char** argv) {
                 // Only ImageDescription changes; mly-write writes the other fields.
                 Record only;
                 only.set("description", description_json(exif_description(t.desc, only.allocator())));
-                auto updated = plan_photo_write(read_file(path), only, {});
+                auto size = stage_photo_write(batch, path, only, {}, dry_run);
                 if (dry_run) {
-                    tool.info(path + ": would write " + std::to_string(updated.size()) + " bytes");
+                    tool.info(path + ": would write " + std::to_string(size) + " bytes");
                     t.item = std::move(item);
                     finish(t);
                     continue;
                 }
-                batch.stage(path, updated);
             } catch (const std::exception& e) {
                 fail(item, path, "not written: " + cli::without_subject(e.what(), path));
                 continue;
             }
             t.item = std::move(item);
             staged.push_back(std::move(t));
-            if (batch.size() >= kBatch) commit();
+            if (batch.size() >= kBatch || batch.bytes_written() >= kBatchBytes) commit();
         }
         commit();
         progress.finish();

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
         ("tz", "zone for records with captured_at but no utc_offset (default UTC)", cxxopts::value<std::string>(), "ZONE")
         ("n,dry-run", "check and prepare every photo, write none")
         ("rejected", "write records that could not be written to FILE, with a reason", cxxopts::value<std::string>(), "FILE")
-        ("batch", "photos made durable together with one flush", cxxopts::value<unsigned>()->default_value("64"), "N");
+        ("batch", "at most N photos made durable with one flush (a batch also ends at 64 MiB written)", cxxopts::value<unsigned>()->default_value("256"), "N");
 
     return cli::run(tool, argc, argv, [&] {
         PhotoWriterOptions opts;

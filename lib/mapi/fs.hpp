@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <span>
+#include <sys/stat.h>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,18 @@ public:
     // Writes bytes to the target's temporary file. Throws std::system_error
     // (e.g. ENOSPC) after removing the temporary; the target is untouched.
     void stage(const std::string& target, std::span<const std::uint8_t> bytes);
+    // The same for a file made of head followed by the bytes of the open
+    // file source from tail_offset to its end (source is usually the target
+    // itself; its mode and owner are the ones kept). The rest is shared with
+    // the source where the file system can and it lies at the same offset
+    // within a block (see shared_block_size), copied in the kernel otherwise.
+    // st: fstat of source.
+    void stage_spliced(const std::string& target, std::span<const std::uint8_t> head, int source,
+                       const struct stat& st, std::uint64_t tail_offset);
     std::size_t size() const { return staged_.size(); }
+    // Bytes written into the staged files (not counting shared blocks):
+    // what the next commit has to flush.
+    std::uint64_t bytes_written() const { return written_; }
 
     struct Result {
         std::string target;
@@ -50,10 +62,19 @@ private:
     struct Staged {
         std::string target, temp;
         int fd = -1;
+        dev_t dev = 0;  // the file system of target and temp
     };
+    Staged open_temp(const std::string& target, const struct stat& st);
     void abandon(Staged& s);
     std::vector<Staged> staged_;
+    std::uint64_t written_ = 0;
 };
+
+// The block size at which the file system holding target can share blocks
+// between files (reflink: btrfs, XFS, ...), or 0 when it cannot. Found out
+// once per file system by trying, with two unnamed files beside target;
+// st is target's stat.
+std::size_t shared_block_size(const std::string& target, const struct stat& st);
 
 // One file, on its own: stage + commit. Throws std::system_error.
 void replace_file(const std::string& target, std::span<const std::uint8_t> bytes);

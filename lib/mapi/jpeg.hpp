@@ -41,6 +41,8 @@ JpegLayout parse_jpeg_header(std::span<const uint8_t> bytes);
 // first and more only when the header is longer. Throws std::system_error
 // (I/O) or JpegError, the path in the message.
 std::vector<uint8_t> read_jpeg_header(const std::string& path);
+// The same from an open file, read from its start; path names it in messages.
+std::vector<uint8_t> read_jpeg_header(int fd, const std::string& path);
 
 // Offset of the SOS marker: the image data are the bytes from there to the end.
 size_t scan_data_offset(std::span<const uint8_t> bytes);
@@ -71,5 +73,22 @@ inline constexpr size_t max_xmp_packet_size = 65533 - 29;
 std::vector<uint8_t> splice_metadata(std::span<const uint8_t> file,
                                      const std::optional<std::vector<uint8_t>>& new_tiff,
                                      const std::optional<std::string>& new_xmp);
+
+// splice_metadata of a header (a file through its SOS marker, as
+// read_jpeg_header gives it), padded for block sharing: when align > 0 and
+// new_tiff is given, padding after the TIFF data in the EXIF segment (the
+// 8 bytes "mly:pad\0", then zeros; readers ignore bytes after the TIFF
+// structure) makes the result's size congruent to header.size() modulo
+// align. The rest of the file then lies at the same offset within a block as
+// in the original, so a file system that shares blocks between files
+// (reflink) can take it over instead of copying it. When the padding would
+// not fit in the segment, there is none.
+std::vector<uint8_t> splice_header_aligned(std::span<const uint8_t> header,
+                                           const std::optional<std::vector<uint8_t>>& new_tiff,
+                                           const std::optional<std::string>& new_xmp, size_t align);
+
+// The TIFF data of an EXIF segment without the padding splice_header_aligned
+// added, if any: what to update, so rewrites do not pile up padding.
+std::span<const uint8_t> without_padding(std::span<const uint8_t> tiff);
 
 }  // namespace mapi

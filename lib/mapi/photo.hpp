@@ -49,6 +49,13 @@ struct WriteOptions {
 std::vector<std::uint8_t> plan_photo_write(std::span<const std::uint8_t> jpeg, const Record& rec,
                                            const WriteOptions& opts);
 
+// The same for the header of a photo (the file through its SOS marker, as
+// read_jpeg_header gives it): the new header, to be followed by the rest of
+// the file as it is. align > 0: padded so the rest keeps its offset within a
+// block of that size (see splice_header_aligned).
+std::vector<std::uint8_t> plan_header_write(std::span<const std::uint8_t> header, const Record& rec,
+                                            const WriteOptions& opts, std::size_t align = 0);
+
 // True when the record carries anything plan_photo_write() would write.
 bool has_writable_fields(const Record& rec);
 

@@ -18,10 +18,22 @@
 
 namespace mapi {
 
+// Stages the record's metadata into the photo at path: its header is read
+// and rebuilt, the rest of the file follows as it is (shared with the
+// original where the file system can, see ReplaceBatch::stage_spliced).
+// Returns the size of the new file; dry_run: stages nothing. Throws
+// std::runtime_error (or a subclass) naming what is wrong.
+std::uint64_t stage_photo_write(ReplaceBatch& batch, const std::string& path, const Record& rec,
+                                const WriteOptions& opts, bool dry_run = false);
+
 struct PhotoWriterOptions {
     WriteOptions write;    // the zone for records without utc_offset
     bool dry_run = false;  // prepare every photo's bytes, write none
-    unsigned batch = 64;   // photos made durable together with one flush
+    // A batch (made durable with one flush) ends at this many photos, or
+    // at batch_bytes written: where blocks are shared, photos cost a flush
+    // of their headers only, so more of them go into one.
+    unsigned batch = 256;
+    std::uint64_t batch_bytes = std::uint64_t(64) << 20;
 };
 
 class PhotoWriter {

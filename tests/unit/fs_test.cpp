@@ -2,6 +2,8 @@
 
 #include "mapi/fs.hpp"
 
+#include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -17,8 +19,11 @@ namespace {
 struct TempDir {
     fsys::path path;
     TempDir() {
-        char tmpl[] = "/tmp/mly-fs-test-XXXXXX";
-        path = mkdtemp(tmpl);
+        // TMPDIR: so the tests can be run on another file system (the
+        // acceptance test reflink.sh runs them on XFS).
+        const char* base = std::getenv("TMPDIR");
+        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/mly-fs-test-XXXXXX";
+        path = mkdtemp(tmpl.data());
     }
     ~TempDir() { fsys::remove_all(path); }
 };
@@ -150,4 +155,43 @@ TEST_CASE("a large batch renames from several threads: each file once, results i
     CHECK(failed == n / 2);
     // The odd files, moved away before the commit, are as they were.
     CHECK(get(t.path / "gone" / "7.jpg") == "old 7");
+}
+
+TEST_CASE("stage_spliced: a new head, then the rest of the source, shared or copied", "[fs]") {
+    TempDir t;
+    auto f = t.path / "photo.jpg";
+    // Three blocks and a bit, every byte telling its offset.
+    std::string text;
+    for (int i = 0; i < 3 * 4096 + 123; ++i) text.push_back(char('a' + (i * 7 + i / 251) % 26));
+    const std::size_t tail = 700;  // where the rest begins in the source
+    for (std::size_t head_size : {std::size_t(700), std::size_t(700 + 4096), std::size_t(1000), std::size_t(5)}) {
+        INFO("head of " << head_size << " bytes");
+        put(f, text);
+        ::chmod(f.c_str(), 0604);
+        std::string head(head_size, 'H');
+        int fd = ::open(f.c_str(), O_RDONLY);
+        REQUIRE(fd >= 0);
+        struct stat st {};
+        REQUIRE(::fstat(fd, &st) == 0);
+        ReplaceBatch batch;
+        batch.stage_spliced(f.string(), std::span(reinterpret_cast<const std::uint8_t*>(head.data()), head.size()), fd,
+                            st, tail);
+        ::close(fd);
+        CHECK(get(f) == text);  // not yet
+        const std::uint64_t size = head_size + text.size() - tail;
+        // What was written (and is left to flush): everything, unless the
+        // rest kept its place in a block and the file system shares blocks.
+        if (shared_block_size(f.string(), st) > 0 && (head_size - tail) % 4096 == 0)
+            CHECK(batch.bytes_written() < size);
+        else
+            CHECK(batch.bytes_written() == size);
+        auto r = batch.commit();
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].error.empty());
+        CHECK(get(f) == head + text.substr(tail));
+        struct stat after {};
+        ::stat(f.c_str(), &after);
+        CHECK((after.st_mode & 0777) == 0604);
+        CHECK_FALSE(fsys::exists(t.path / ".photo.jpg.mly-tmp"));
+    }
 }

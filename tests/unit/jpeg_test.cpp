@@ -368,3 +368,60 @@ TEST_CASE("fixtures: splice keeps the scan data and every other segment byte-ide
         }
     }
 }
+
+TEST_CASE("splice_header_aligned pads the EXIF so the rest keeps its place in a block", "[jpeg]") {
+    const Bytes tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0};
+    Bytes file = tiny_jpeg(true);
+    const JpegLayout layout = parse_jpeg_header(file);
+    const auto header = std::span<const uint8_t>(file).first(layout.scan_offset + 2);
+    for (size_t align : {size_t(512), size_t(4096), size_t(16384)}) {
+        INFO("align " << align);
+        Bytes out = splice_header_aligned(header, tiff, std::nullopt, align);
+        CHECK(out.size() % align == header.size() % align);
+        CHECK(out.size() > header.size());
+        JpegLayout l = parse_jpeg_header(out);
+        auto t = exif_tiff(out, l);
+        REQUIRE(t);
+        // The TIFF as given, then the magic, then zeros; the rest as it was.
+        REQUIRE(t->size() >= tiff.size() + 8);
+        CHECK(std::equal(tiff.begin(), tiff.end(), t->begin()));
+        CHECK(std::string(reinterpret_cast<const char*>(t->data()) + tiff.size(), 8) == std::string("mly:pad\0", 8));
+        CHECK(std::all_of(t->begin() + long(tiff.size()) + 8, t->end(), [](uint8_t c) { return c == 0; }));
+        CHECK(std::equal(header.begin() + long(layout.segments[2].offset), header.end(),
+                         out.begin() + long(l.segments[3].offset), out.end()));
+        // Read back without the padding: the TIFF given, so a rewrite does
+        // not pile padding on padding.
+        auto bare = without_padding(*t);
+        CHECK(Bytes(bare.begin(), bare.end()) == tiff);
+        // A rewrite of the padded header pads to the same size.
+        Bytes again = splice_header_aligned(out, Bytes(bare.begin(), bare.end()), std::nullopt, align);
+        CHECK(again == out);
+    }
+    SECTION("no padding without align, or without new EXIF") {
+        CHECK(splice_header_aligned(header, tiff, std::nullopt, 0) == splice_metadata(header, tiff, std::nullopt));
+        CHECK(splice_header_aligned(header, std::nullopt, std::string("<a/>"), 4096) ==
+              splice_metadata(header, std::nullopt, std::string("<a/>")));
+    }
+    SECTION("a TIFF too large to pad within one segment is left unpadded") {
+        Bytes big(max_exif_tiff_size - 3, 0);  // no room even for the magic
+        big[0] = 'I';
+        big[1] = 'I';
+        Bytes out = splice_header_aligned(header, big, std::nullopt, 4096);
+        CHECK(out == splice_metadata(header, big, std::nullopt));
+    }
+}
+
+TEST_CASE("without_padding removes only its own padding", "[jpeg]") {
+    auto strip = [](const std::string& s) {
+        auto v = without_padding(std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+        return std::string(reinterpret_cast<const char*>(v.data()), v.size());
+    };
+    using namespace std::string_literals;
+    CHECK(strip("II*\0data"s + "mly:pad\0"s + std::string(100, '\0')) == "II*\0data"s);
+    CHECK(strip("II*\0data"s + "mly:pad\0"s) == "II*\0data"s);
+    CHECK(strip("II*\0data"s + std::string(100, '\0')) == "II*\0data"s + std::string(100, '\0'));
+    CHECK(strip("II*\0data"s + "mly:pad\0x"s) == "II*\0data"s + "mly:pad\0x"s);
+    CHECK(strip("II*\0data"s + "mly:pad"s) == "II*\0data"s + "mly:pad"s);
+    CHECK(strip("ly:pad\0"s) == "ly:pad\0"s);
+    CHECK(strip(""s).empty());
+}
