@@ -20,7 +20,7 @@ DEPS := g++ make pkg-config python3 libexif-dev rapidjson-dev libcxxopts-dev cat
         libcpp-httplib-dev libssl-dev libstb-dev libpugixml-dev libhowardhinnant-date-dev \
         libprotozero-dev zlib1g-dev openssl curl \
         tzdata mandoc libimage-exiftool-perl libxml2-utils gpsbabel gpscorrelate jq \
-        clang libclang-rt-14-dev time
+        clang libclang-rt-14-dev time xfsprogs
 
 LIB_SRC   := $(wildcard lib/*.cpp)
 LIB_OBJ   := $(LIB_SRC:lib/%.cpp=build/lib/%.o)
