@@ -51,6 +51,18 @@ std::vector<std::string> find_jpegs(const std::string& dir) {
     return out;
 }
 
+InputFile::InputFile(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw sys_error(path);
+    if (::fstat(fd_, &st_) != 0 || !S_ISREG(st_.st_mode)) {
+        int e = S_ISDIR(st_.st_mode) ? EISDIR : errno ? errno : EINVAL;
+        ::close(fd_);
+        throw sys_error(path, e);
+    }
+}
+
+InputFile::~InputFile() { ::close(fd_); }
+
 std::vector<std::uint8_t> read_file(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw sys_error(path);

@@ -4,30 +4,18 @@
 #include "mapi/jpeg.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <system_error>
-#include <unistd.h>
 
 namespace mapi {
 
 std::uint64_t stage_photo_write(ReplaceBatch& batch, const std::string& path, const Record& rec,
                                 const WriteOptions& opts, bool dry_run) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw std::system_error(errno, std::generic_category(), path);
-    if (S_ISDIR(st.st_mode)) throw std::system_error(EISDIR, std::generic_category(), path);
-    auto header = read_jpeg_header(fd, path);
+    InputFile in(path);
+    const struct stat& st = in.stat();
+    auto header = read_jpeg_header(in.fd(), path);
     // Only the header changes. Where the file system can share blocks, the
     // header is padded so the rest need not be copied.
     auto head = plan_header_write(header, rec, opts, dry_run ? 0 : shared_block_size(path, st));
-    if (!dry_run) batch.stage_spliced(path, head, fd, st, header.size());
+    if (!dry_run) batch.stage_spliced(path, head, in.fd(), st, header.size());
     return head.size() + (static_cast<std::uint64_t>(st.st_size) - header.size());
 }
 

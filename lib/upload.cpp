@@ -2,6 +2,7 @@
 #include "mapi/upload.hpp"
 
 #include "mapi/exif.hpp"
+#include "mapi/fs.hpp"
 #include "mapi/jpeg.hpp"
 #include "mapi/md5.hpp"
 #include "mapi/output_file.hpp"
@@ -248,17 +249,9 @@ struct PhotoRead {
 // next (no fresh pages to fault in for every photo). Throws
 // std::system_error naming the path, as read_file does.
 PhotoRead read_photo(const std::string& path, std::vector<std::uint8_t>& buf, nanoseconds settle) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
-        throw std::system_error(e, std::generic_category(), path);
-    }
+    InputFile in(path);
+    const int fd = in.fd();
+    const struct stat& st = in.stat();
     const auto now = std::chrono::system_clock::now();
     PhotoRead r;
     r.stat = file_stat(st);

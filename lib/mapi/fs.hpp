@@ -24,6 +24,23 @@ bool has_jpeg_extension(const std::string& path);
 // directories (names starting with '.') are skipped. Throws std::system_error.
 std::vector<std::string> find_jpegs(const std::string& dir);
 
+// A file open for reading, with its stat, closed when this goes. Throws
+// std::system_error naming the path when it cannot be opened or is not a
+// regular file (a directory: EISDIR; anything else: EINVAL).
+class InputFile {
+public:
+    explicit InputFile(const std::string& path);
+    ~InputFile();
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+    int fd() const { return fd_; }
+    const struct stat& stat() const { return st_; }
+
+private:
+    int fd_ = -1;
+    struct stat st_ {};
+};
+
 // The whole file; throws std::system_error naming the path.
 std::vector<std::uint8_t> read_file(const std::string& path);
 
