@@ -4,7 +4,9 @@
 // segments that lie inside the data, in order, ending before the SOS marker;
 // the EXIF/XMP views lie inside the data; splice_metadata keeps every byte
 // from the scan data on, its output parses again and carries exactly the
-// payloads given.
+// payloads given; splice_header_aligned on the header does the same, with
+// the EXIF padded so the result's size is congruent to the header's modulo
+// the block, and without_padding gives back the TIFF that was padded.
 #include "check.hpp"
 #include "mapi/jpeg.hpp"
 
@@ -47,6 +49,31 @@ void check_splice(std::span<const uint8_t> in, const JpegLayout& layout, const s
     }
 }
 
+void check_aligned(std::span<const uint8_t> in, const JpegLayout& layout, const std::vector<uint8_t>& tiff) {
+    auto header = in.first(layout.scan_offset + 2);
+    for (size_t align : {size_t(512), size_t(4096)}) {
+        std::vector<uint8_t> out;
+        try {
+            out = splice_header_aligned(header, tiff, std::nullopt, align);
+        } catch (const JpegError&) {
+            FUZZ_CHECK(tiff.size() > max_exif_tiff_size);
+            return;
+        }
+        std::span<const uint8_t> o(out);
+        JpegLayout again = parse_jpeg_header(o);  // must not throw
+        FUZZ_CHECK(again.scan_offset + 2 == out.size());
+        auto t = exif_tiff(o, again);
+        FUZZ_CHECK(t && t->size() >= tiff.size() && std::equal(tiff.begin(), tiff.end(), t->begin()));
+        if (t->size() > tiff.size()) {  // padded: aligned, and the padding comes off again
+            FUZZ_CHECK(out.size() % align == header.size() % align);
+            auto bare = without_padding(*t);
+            FUZZ_CHECK(bare.size() == tiff.size());
+        } else {
+            FUZZ_CHECK(out == splice_metadata(header, tiff, std::nullopt));
+        }
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -82,5 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_splice(in, layout, new_tiff, new_xmp);
     check_splice(in, layout, new_tiff, std::nullopt);
     check_splice(in, layout, std::nullopt, new_xmp);
+    check_aligned(in, layout, new_tiff);
+    if (old_tiff) check_aligned(in, layout, std::vector<uint8_t>(without_padding(*old_tiff).begin(), without_padding(*old_tiff).end()));
     return 0;
 }
