@@ -61,7 +61,9 @@ bool token_like(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c != 0x7f; });
 }
 
-// MLY|<app id digits>|<hex>: the shape of an application's client token (reference 1.2).
+// MLY|<app id digits>|<hex>: the shape of an application's client token
+// (reference 1.2: the hex is lower case; upper case is let through for the
+// API to judge).
 bool client_token_shaped(std::string_view s) {
     if (s.substr(0, 4) != "MLY|") return false;
     s.remove_prefix(4);
@@ -351,6 +353,13 @@ Config load_config(const std::optional<std::string>& explicit_path) {
         if (!token_like(t)) throw ConfigError("MAPILLARY_ACCESS_TOKEN must not contain spaces or control characters");
         cfg.token = Secret(t);
         cfg.token_source = "MAPILLARY_ACCESS_TOKEN";
+    }
+    std::string c = env("MAPILLARY_CLIENT_TOKEN");  // as mapillary_tools reads it
+    if (!c.empty()) {
+        if (!client_token_shaped(c))
+            throw ConfigError("MAPILLARY_CLIENT_TOKEN must look like MLY|<app id>|<hex>: the client token "
+                              "of your application, not a user token or the client secret");
+        cfg.client_token = Secret(c);
     }
     return cfg;
 }

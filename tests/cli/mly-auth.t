@@ -127,6 +127,20 @@ an authentication error (exit 3).
   ! mly-auth: POST http://127.0.0.1:*/graph/login: HTTP 401 Unauthorized: Invalid OAuth 2.0 Access Token* (code 190); the client token was refused: check client_token (your application's client token, from Mapillary's developer dashboard) (glob)
   [3]
 
+MAPILLARY_CLIENT_TOKEN (the variable mapillary_tools reads) overrides
+client_token, and is held to the same shape.
+
+  $ . ./auth.sh && sed -i '/^client_token/d' config.ini &&
+  >   echo secret | MAPILLARY_CLIENT_TOKEN='MLY|77|00ff00ff' mly-auth login -q --email demo@example.com --password-stdin &&
+  >   grep -c '^token' config.ini
+  1
+  $ . ./auth.sh && echo secret | MAPILLARY_CLIENT_TOKEN='MLY|77|0123456789ABCDEF' mly-auth login --email demo@example.com --password-stdin
+  ! mly-auth: POST http://127.0.0.1:*/graph/login: HTTP 401 Unauthorized: Invalid OAuth 2.0 Access Token* (code 190); the client token was refused: check client_token (your application's client token, from Mapillary's developer dashboard) (glob)
+  [3]
+  $ . ./auth.sh && echo secret | MAPILLARY_CLIENT_TOKEN=secret123 mly-auth login --email demo@example.com --password-stdin
+  ! mly-auth: MAPILLARY_CLIENT_TOKEN must look like MLY|<app id>|<hex>: the client token of your application, not a user token or the client secret
+  [2]
+
 Without --password-stdin the password is asked on the terminal; the
 tests run without one:
 
