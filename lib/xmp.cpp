@@ -278,8 +278,24 @@ std::string set_gpano(std::string_view old_xml, int full_width, int full_height,
             }
         }
     if (prefix.empty()) {
+        // A prefix neither bound here nor used, unbound, by a name in this
+        // description (malformed XMP): declaring it would give such names
+        // our namespace, and could repeat an attribute name.
+        auto used = [&](const std::string& p) {
+            const std::string head = p + ":";
+            auto uses = [&](pugi::xml_node e) {
+                if (std::string_view(e.name()).starts_with(head)) return true;
+                for (pugi::xml_attribute a : e.attributes())
+                    if (std::string_view(a.name()).starts_with(head)) return true;
+                return false;
+            };
+            if (uses(d)) return true;
+            for (pugi::xpath_node n : d.select_nodes(".//*"))
+                if (uses(n.node())) return true;
+            return false;
+        };
         prefix = "GPano";
-        for (int i = 1; !resolve(d, prefix).empty(); ++i) prefix = "GPano" + std::to_string(i);
+        for (int i = 1; !resolve(d, prefix).empty() || used(prefix); ++i) prefix = "GPano" + std::to_string(i);
         d.append_attribute(("xmlns:" + prefix).c_str()) = std::string(NS_GPANO).c_str();
     }
     for (const auto& p : props) d.append_attribute((prefix + ":" + std::string(p.first)).c_str()) = p.second.c_str();

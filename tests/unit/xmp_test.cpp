@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -242,6 +243,24 @@ TEST_CASE("set_gpano on synthetic packets", "[xmp]") {
         GpanoView v(x);
         CHECK(v.values("ProjectionType") == std::vector<std::string>{"equirectangular"});
         CHECK(x.find("GPano:ProjectionType=\"mine\"") != std::string::npos);
+    }
+    SECTION("a GPano prefix used but never declared (malformed): not reused, no duplicate attribute") {
+        // Declaring xmlns:GPano here would bind the stray names to the GPano
+        // namespace, and appending GPano:ProjectionType would repeat an
+        // attribute name, which no XML parser accepts.
+        std::string old = packet("<rdf:Description rdf:about='' GPano:ProjectionType='stray'>"
+                                 "<GPano:PoseHeadingDegrees>7</GPano:PoseHeadingDegrees></rdf:Description>");
+        std::string x = set_gpano(old, 10, 5, 1.5);
+        pugi::xml_document doc;
+        REQUIRE(doc.load_string(x.c_str()));
+        pugi::xml_node d = doc.select_node("//rdf:Description").node();
+        std::set<std::string> names;
+        for (pugi::xml_attribute a : d.attributes()) CHECK(names.insert(a.name()).second);
+        CHECK(d.attribute("GPano:ProjectionType").value() == std::string("stray"));
+        CHECK_FALSE(d.attribute("xmlns:GPano"));
+        GpanoView v(x);
+        CHECK(v.values("ProjectionType") == std::vector<std::string>{"equirectangular"});
+        CHECK(v.values("PoseHeadingDegrees") == std::vector<std::string>{"1.5"});
     }
     SECTION("an rdf:RDF without a Description gets one") {
         std::string x = set_gpano(packet(""), 10, 5, std::nullopt);
