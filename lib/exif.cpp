@@ -453,6 +453,35 @@ Ifd sub_ifd(std::span<const uint8_t> tiff, ByteOrder bo, const Ifd& ifd0, uint32
     return Ifd::read(tiff, bo, off, name);
 }
 
+// libexif gives up on a whole directory at its first pointer entry (Exif,
+// GPS or Interoperability IFD, thumbnail offset or length) whose value lies
+// past the end of the data, so a broken Exif IFD pointer would hide the GPS
+// IFD after it. Such entries, in IFD0 and in the Exif IFD, get the tag
+// number 0xFFFF in `tiff` (a copy), which libexif reads as an unknown tag and
+// otherwise leaves alone.
+void disarm_dangling_pointers(std::span<uint8_t> tiff) {
+    if (tiff.size() < 8) return;
+    ByteOrder bo;
+    if (tiff[0] == 'M' && tiff[1] == 'M') bo.big = true;
+    else if (!(tiff[0] == 'I' && tiff[1] == 'I')) return;
+    auto pointer = [](uint16_t tag) {
+        return tag == TAG_EXIF_IFD || tag == TAG_GPS_IFD || tag == 0xA005 || tag == 0x0201 || tag == 0x0202;
+    };
+    auto walk = [&](uint32_t ifd, auto&& self, int depth) -> void {
+        if (depth > 1 || ifd < 8 || ifd > tiff.size() - 2) return;
+        const uint32_t n = bo.u16(tiff.data() + ifd);
+        for (uint32_t i = 0; i < n && ifd + 2 + 12 * (i + 1) <= tiff.size(); ++i) {
+            uint8_t* e = tiff.data() + ifd + 2 + 12 * i;
+            const uint16_t tag = bo.u16(e);
+            if (!pointer(tag)) continue;
+            const uint32_t value = bo.u32(e + 8);
+            if (value >= tiff.size()) bo.put16(e, 0xFFFF);
+            else if (tag == TAG_EXIF_IFD) self(value, self, depth + 1);
+        }
+    };
+    walk(bo.u32(tiff.data() + 4), walk, 0);
+}
+
 }  // namespace
 
 PhotoExif read_exif(std::span<const uint8_t> tiff) {
@@ -464,6 +493,7 @@ PhotoExif read_exif(std::span<const uint8_t> tiff) {
     std::vector<uint8_t> buf(6 + n);
     std::memcpy(buf.data(), "Exif\0\0", 6);
     std::memcpy(buf.data() + 6, tiff.data(), n);
+    disarm_dangling_pointers(std::span(buf).subspan(6));
 
     ExifData* d = exif_data_new();
     if (!d) return x;

@@ -271,6 +271,42 @@ TEST_CASE("read_exif survives damaged data", "[exif][fixtures]") {
     }
 }
 
+TEST_CASE("read_exif reads past a pointer that points outside the data", "[exif]") {
+    // libexif alone gives up on the rest of a directory at such an entry: a
+    // broken Exif IFD pointer (sorted before the GPS one) hid the position.
+    const Bytes good = update_exif({}, full_update());
+    TestTiff tt(good);
+    const uint32_t ifd0 = tt.ifd0();
+    auto entry_of = [&](uint32_t ifd, uint16_t tag) {
+        for (uint32_t i = 0; i < tt.u16(ifd); ++i)
+            if (tt.u16(ifd + 2 + 12 * i) == tag) return size_t(ifd + 2 + 12 * i);
+        FAIL("no tag " << tag);
+        return size_t(0);
+    };
+    for (uint32_t bad : {uint32_t(good.size()), uint32_t(0x7FFFFF00), uint32_t(0xFFFFFFFF)}) {
+        INFO("Exif IFD pointer " << bad);
+        Bytes t = good;
+        const size_t e = entry_of(ifd0, 0x8769);
+        t[e + 8] = uint8_t(bad), t[e + 9] = uint8_t(bad >> 8), t[e + 10] = uint8_t(bad >> 16), t[e + 11] = uint8_t(bad >> 24);
+        const Bytes before = t;
+        PhotoExif x = read_exif(t);
+        CHECK(t == before);  // read from a copy
+        REQUIRE(x.gps_lat);
+        CHECK(*x.gps_lat == Approx(-33.856784512).margin(1e-9));
+        CHECK(x.make == "mly-make");
+        CHECK_FALSE(x.datetime_original);  // it was in the unreachable Exif IFD
+    }
+    SECTION("a GPS IFD pointer past the end loses the GPS IFD only") {
+        Bytes t = good;
+        const size_t e = entry_of(ifd0, 0x8825);
+        t[e + 8] = t[e + 9] = t[e + 10] = t[e + 11] = 0xFF;
+        PhotoExif x = read_exif(t);
+        CHECK_FALSE(x.gps_lat);
+        CHECK(x.datetime_original == "2021:03:04 05:06:07");
+        CHECK(x.make == "mly-make");
+    }
+}
+
 TEST_CASE("update_exif builds a minimal TIFF from nothing", "[exif]") {
     Bytes t = update_exif({}, full_update());
     REQUIRE(t.size() > 8);
