@@ -28,6 +28,13 @@ enum : uint16_t {
     TAG_ORIENTATION = 0x0112,
     TAG_DATETIME = 0x0132,
     TAG_ARTIST = 0x013B,
+    TAG_X_RESOLUTION = 0x011A,
+    TAG_Y_RESOLUTION = 0x011B,
+    TAG_RESOLUTION_UNIT = 0x0128,
+    TAG_YCBCR_POSITIONING = 0x0213,
+    TAG_COMPONENTS_CONFIGURATION = 0x9101,
+    TAG_FLASHPIX_VERSION = 0xA000,
+    TAG_COLOR_SPACE = 0xA001,
     TAG_EXIF_IFD = 0x8769,
     TAG_GPS_IFD = 0x8825,
     // Exif IFD
@@ -538,14 +545,29 @@ PhotoExif read_exif(std::span<const uint8_t> tiff) {
     return x;
 }
 
+bool exif_empty(std::span<const uint8_t> tiff) {
+    if (tiff.empty()) return true;
+    if (tiff.size() < 8 || !((tiff[0] == 'I' && tiff[1] == 'I') || (tiff[0] == 'M' && tiff[1] == 'M'))) return false;
+    ByteOrder bo;
+    bo.big = tiff[0] == 'M';
+    const uint32_t ifd0 = bo.u32(tiff.data() + 4);
+    // No entry, and no IFD1 after it (a thumbnail is something).
+    return ifd0 >= 8 && ifd0 <= tiff.size() - 6 && bo.u16(tiff.data() + ifd0) == 0 &&
+           bo.u32(tiff.data() + ifd0 + 2) == 0;
+}
+
 std::vector<uint8_t> update_exif(std::span<const uint8_t> old, const ExifUpdate& u) {
     validate(u);
     const bool want_ifd0 = u.datetime || u.make || u.model || u.artist || u.image_description || u.orientation;
-    const bool want_exif = u.datetime_original || u.subsec_original || u.offset_time_original ||
+    // EXIF made from nothing gets the tags the standard requires of a JPEG's
+    // (Exif 2.3 4.6.3-4.6.5), so that readers find a complete structure.
+    const bool fresh = exif_empty(old);
+    bool want_exif = u.datetime_original || u.subsec_original || u.offset_time_original ||
                            u.datetime_digitized || u.subsec_digitized || u.offset_time_digitized || u.subsec_time ||
                            u.offset_time || u.pixel_x || u.pixel_y || u.focal_length_35mm || u.image_unique_id;
     const bool want_gps = u.gps_lat || u.gps_alt || u.gps_time || u.gps_img_direction;
     if (!want_ifd0 && !want_exif && !want_gps) return std::vector<uint8_t>(old.begin(), old.end());
+    want_exif = want_exif || fresh;
 
     // The old structure: header, IFD0 and the sub-IFDs that change.
     ByteOrder bo;
@@ -572,8 +594,20 @@ std::vector<uint8_t> update_exif(std::span<const uint8_t> old, const ExifUpdate&
     if (u.image_description) ifd0.set_ascii(TAG_IMAGE_DESCRIPTION, *u.image_description);
     if (u.orientation) ifd0.set_short(TAG_ORIENTATION, uint16_t(*u.orientation));
 
+    if (fresh) {
+        ifd0.set_rationals(TAG_X_RESOLUTION, {{72, 1}});
+        ifd0.set_rationals(TAG_Y_RESOLUTION, {{72, 1}});
+        ifd0.set_short(TAG_RESOLUTION_UNIT, 2);     // inches
+        ifd0.set_short(TAG_YCBCR_POSITIONING, 1);  // centred
+    }
+
     // Exif IFD
     if (want_exif && !exif_existed) exif.set_bytes(TAG_EXIF_VERSION, T_UNDEFINED, {'0', '2', '3', '1'});
+    if (fresh) {
+        exif.set_bytes(TAG_COMPONENTS_CONFIGURATION, T_UNDEFINED, {1, 2, 3, 0});  // Y Cb Cr
+        exif.set_bytes(TAG_FLASHPIX_VERSION, T_UNDEFINED, {'0', '1', '0', '0'});
+        exif.set_short(TAG_COLOR_SPACE, 1);  // sRGB
+    }
     if (u.datetime_original) exif.set_ascii(TAG_DATETIME_ORIGINAL, *u.datetime_original);
     if (u.subsec_original) exif.set_ascii(TAG_SUBSEC_TIME_ORIGINAL, *u.subsec_original);
     if (u.offset_time_original) exif.set_ascii(TAG_OFFSET_TIME_ORIGINAL, *u.offset_time_original);

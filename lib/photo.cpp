@@ -211,6 +211,11 @@ NewMetadata new_metadata(std::span<const std::uint8_t> jpeg, const Record& rec, 
 
     NewMetadata m;
     auto old = exif_tiff(jpeg, layout);
+    if ((!old || exif_empty(*old)) && layout.width > 0 && layout.height > 0) {
+        // EXIF made from nothing: its required image size too.
+        u.pixel_x = static_cast<std::uint32_t>(layout.width);
+        u.pixel_y = static_cast<std::uint32_t>(layout.height);
+    }
     m.tiff = update_exif(old ? without_padding(*old) : std::span<const std::uint8_t>{}, u);
 
     auto camera = rec.get_string("camera_type");

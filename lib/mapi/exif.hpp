@@ -89,6 +89,13 @@ struct ExifUpdate {
 // when an IFD that must change cannot be parsed safely.
 std::vector<uint8_t> update_exif(std::span<const uint8_t> old_tiff, const ExifUpdate& u);
 
+// True for TIFF data with nothing in it: none at all, or an IFD0 without a
+// single entry and no IFD1 after it. From such data update_exif builds a complete structure: with
+// the tags Exif 2.3 requires of a JPEG (X/YResolution 72 dpi, YCbCr
+// positioning, Exif and FlashPix versions, components, sRGB), and
+// PixelX/YDimension when the caller gives them (pixel_x, pixel_y).
+bool exif_empty(std::span<const uint8_t> tiff);
+
 // "Exif\0\0" followed by `tiff`: the payload of an EXIF APP1 segment.
 std::vector<uint8_t> exif_app1_payload(std::span<const uint8_t> tiff);
 

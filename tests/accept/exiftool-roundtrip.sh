@@ -254,6 +254,15 @@ for rec in records:
                     continue
             p.append("%s %.60r became %.60r" % (k, v, a[k]))
     had_exif_ifd = any(k.startswith("EXIF:ExifIFD:") for k in b)
+    had_exif = any(k.startswith("EXIF:") for k in b)
+    # EXIF made from nothing carries the tags Exif 2.3 requires of a JPEG
+    # (4.6.3-4.6.5), with these values; the image size is the JPEG's.
+    required = {
+        "EXIF:IFD0:XResolution": 72, "EXIF:IFD0:YResolution": 72, "EXIF:IFD0:ResolutionUnit": 2,
+        "EXIF:IFD0:YCbCrPositioning": 1, "EXIF:ExifIFD:ComponentsConfiguration": "1 2 3 0",
+        "EXIF:ExifIFD:FlashpixVersion": "0100", "EXIF:ExifIFD:ColorSpace": 1,
+        "EXIF:ExifIFD:ExifImageWidth": a.get("File:ImageWidth"), "EXIF:ExifIFD:ExifImageHeight": a.get("File:ImageHeight"),
+    }
     for k, v in a.items():
         if k.split(":")[0] in SKIP_GROUPS or k.split("#")[0] in WRITTEN or k in b:
             continue
@@ -261,7 +270,13 @@ for rec in records:
             # An Exif IFD made from nothing needs its ExifVersion (EXIF 2.3
             # 4.6.5: mandatory); OffsetTime* came with version 0231.
             continue
+        if k in required and not had_exif:
+            if v != required[k]:
+                p.append("required tag %s = %.60r, expected %.60r" % (k, v, required[k]))
+            continue
         p.append("new tag %s = %.60r" % (k, v))
+    if not had_exif:
+        p += ["required tag %s missing" % k for k in required if k not in a]
     check("%s kept" % name, p)
 
     p = []

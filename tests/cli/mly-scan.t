@@ -42,7 +42,7 @@ line, the rest is done, and the exit status is 1:
   {"path":"p/IMG_00001.JPG","captured_at":"2024-03-31T01:45:00.000Z","make":"GoPro","model":"HERO9 Black","width":99,"height":74,"orientation":1}
   ! mly-scan: missing.jpg: No such file or directory
   ! mly-scan: notes.jpg: not a JPEG file
-  ! mly-scan: cut.jpg: truncated JPEG (segment FFDB at offset 202 runs past end of file)
+  ! mly-scan: cut.jpg: truncated JPEG (segment FFE1 at offset 20 runs past end of file)
   ! mly-scan: <stdin>:4: malformed JSON: * (glob)
   ! mly-scan: <stdin>:5: record has no "path"
   ! mly-scan: <stdin>:6: field "path" must be a string

@@ -15,10 +15,17 @@ its ExifVersion kept:
   [IFD0] Make: Acme
   [IFD0] Model: Street 3000
   [IFD0] Orientation: 6
+  [IFD0] XResolution: 72
+  [IFD0] YResolution: 72
+  [IFD0] ResolutionUnit: 2
+  [IFD0] YCbCrPositioning: 1
   [ExifIFD] ExifVersion: 0231
   [ExifIFD] DateTimeOriginal: 2025:07:29 01:37:30
   [ExifIFD] OffsetTimeOriginal: +05:30
+  [ExifIFD] ComponentsConfiguration: 1 2 3 0
   [ExifIFD] SubSecTimeOriginal: 120
+  [ExifIFD] FlashpixVersion: 0100
+  [ExifIFD] ColorSpace: 1
   [GPS] GPSVersionID: 2 3 0 0
   [GPS] GPSLatitudeRef: S
   [GPS] GPSLatitude: 33.868819123
@@ -88,19 +95,33 @@ heading:
   ImageWidth: 99
   ImageHeight: 74
 
-A photo without any EXIF gets a new one with only what the record says
-(no Exif IFD when no tag of it is written); exiftool reads it cleanly:
+A photo without any EXIF gets a new one with what the record says and the
+tags the Exif standard requires of a JPEG (resolution, YCbCr positioning,
+Exif and FlashPix versions, components, colour space, the image size taken
+from the JPEG); exiftool reads it cleanly and finds nothing to warn of:
 
   $ $ROOT/build/helpers/mkphotos bare 1 --kb 8 --no-exif
   $ echo '{"path":"bare/IMG_00001.JPG","make":"Acme","lat":0.5,"lon":0.25}' | mly-write -q > /dev/null
   $ exiftool -a -s -s -G1 -n -exif:all -Warning -Error bare/IMG_00001.JPG
   [IFD0] Make: Acme
+  [IFD0] XResolution: 72
+  [IFD0] YResolution: 72
+  [IFD0] ResolutionUnit: 2
+  [IFD0] YCbCrPositioning: 1
+  [ExifIFD] ExifVersion: 0231
+  [ExifIFD] ComponentsConfiguration: 1 2 3 0
+  [ExifIFD] FlashpixVersion: 0100
+  [ExifIFD] ColorSpace: 1
+  [ExifIFD] ExifImageWidth: 99
+  [ExifIFD] ExifImageHeight: 74
   [GPS] GPSVersionID: 2 3 0 0
   [GPS] GPSLatitudeRef: N
   [GPS] GPSLatitude: 0.5
   [GPS] GPSLongitudeRef: E
   [GPS] GPSLongitude: 0.25
   [GPS] GPSMapDatum: WGS-84
+  $ exiftool -s -s -validate bare/IMG_00001.JPG
+  Validate: OK
 
 --dry-run writes no tag:
 

@@ -328,6 +328,22 @@ TEST_CASE("update_exif builds a minimal TIFF from nothing", "[exif]") {
         CHECK(std::is_sorted(sub.begin(), sub.end()));
     }
     CHECK(tt.field(*tt.field(ifd0, 0x8769), 0x9000).has_value());  // ExifVersion in a new Exif IFD
+    // The tags Exif requires of a JPEG, in a structure made from nothing.
+    for (uint16_t tag : {0x011A, 0x011B, 0x0128, 0x0213}) CHECK(tt.field(ifd0, tag).has_value());
+    for (uint16_t tag : {0x9101, 0xA000, 0xA001}) CHECK(tt.field(*tt.field(ifd0, 0x8769), tag).has_value());
+    CHECK(tt.field(ifd0, 0x0128) == 2u);
+    CHECK(tt.field(*tt.field(ifd0, 0x8769), 0xA001) == 1u);
+    // Only a fresh structure gets them: an update of an existing one adds
+    // nothing of the kind.
+    ExifUpdate make_only, model_only;
+    make_only.make = "x";
+    model_only.model = "y";
+    const Bytes first = update_exif({}, make_only), second = update_exif(first, model_only);
+    TestTiff t1(first), t2(second);
+    auto tags1 = t1.tags(t1.ifd0()), tags2 = t2.tags(t2.ifd0());
+    tags1.push_back(0x0110);  // Model, and nothing else new
+    std::sort(tags1.begin(), tags1.end());
+    CHECK(tags2 == tags1);
 
     PhotoExif x = read_exif(t);
     CHECK(x.datetime_original == "2021:03:04 05:06:07");
@@ -704,4 +720,27 @@ TEST_CASE("write-read round trip on every fixture, checked with libexif and exif
         CHECK(str(a, "ExifIFD:ExifImageWidth") == std::to_string(*u.pixel_x));
     }
     CHECK(preserved > 3000);  // the fixtures hold thousands of tags
+}
+
+TEST_CASE("exif_empty: nothing, or an IFD0 without entries and without IFD1", "[exif]") {
+    CHECK(exif_empty({}));
+    const Bytes empty_mm = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0};
+    CHECK(exif_empty(empty_mm));
+    Bytes with_ifd1 = empty_mm;
+    with_ifd1[13] = 8;  // IFD1 at 8: something follows
+    CHECK_FALSE(exif_empty(with_ifd1));
+    CHECK_FALSE(exif_empty(update_exif({}, full_update())));
+    CHECK_FALSE(exif_empty(Bytes{'I', 'I', 42, 0}));                  // cut short: not for us to call empty
+    CHECK_FALSE(exif_empty(Bytes{'X', 'X', 42, 0, 8, 0, 0, 0, 0, 0}));  // not TIFF
+    CHECK_FALSE(exif_empty(Bytes{'I', 'I', 42, 0, 200, 0, 0, 0, 0, 0}));  // IFD0 outside
+    // From an empty structure, update_exif builds the complete one, in its byte order.
+    ExifUpdate u;
+    u.make = "m";
+    const Bytes t = update_exif(empty_mm, u);
+    TestTiff tt(t);
+    CHECK(t[0] == 'M');
+    // (A SHORT sits in the first two bytes of the value field: big-endian,
+    // the high half of the 32 bits read.)
+    CHECK(tt.field(tt.ifd0(), 0x0128) == 2u << 16);
+    CHECK(tt.field(*tt.field(tt.ifd0(), 0x8769), 0xA001) == 1u << 16);
 }
