@@ -73,29 +73,33 @@ need_build() {
   done
 }
 have_fixtures() { [ -d "$FIX/images" ]; }
-# scratch NAME: WORK, a fresh directory removed on exit. The tools are
-# copied into it first, so that a rebuild of bin/ by someone else while a
-# long test runs does not pull the binary from under it.
+# scratch NAME: WORK, a fresh directory removed on exit, with mly-scan,
+# mly-write and mkphotos copied into it (see copy_tools).
 scratch() {
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/mly-accept-$1.XXXXXX") || {
     fail "cannot make a scratch directory"
     finish
   }
   trap 'cleanup_hook; rm -rf "$WORK"' EXIT
-  local try copied=no
   mkdir "$WORK/.bin" || finish
-  for try in 1 2 3 4 5; do  # a link in progress makes cp fail: try again
-    if cp "$ROOT/bin/mly-scan" "$ROOT/bin/mly-write" "$MKPHOTOS" "$WORK/.bin/" 2>/dev/null; then
-      copied=yes
-      break
-    fi
+  PATH=$WORK/.bin:$PATH
+  copy_tools "$ROOT/bin/mly-scan" "$ROOT/bin/mly-write" "$MKPHOTOS"
+  MKPHOTOS=$WORK/.bin/mkphotos
+}
+# copy_tools PROGRAM...: copies of the programs in $WORK/.bin (first on
+# PATH), so that a rebuild of bin/ during a long test does not pull one from
+# under it. A missing program is a failure that ends the test; cp is tried
+# again a few times, as a link in progress makes it fail.
+copy_tools() {
+  local f try
+  for f; do
+    [ -x "$f" ] || { fail "$f is missing: run make"; finish; }
+  done
+  for try in 1 2 3 4 5; do
+    cp "$@" "$WORK/.bin/" 2>/dev/null && return 0
     sleep 2
   done
-  if [ "$copied" = no ]; then
-    fail "cannot copy bin/mly-scan, bin/mly-write and mkphotos"
-    finish
-  fi
-  PATH=$WORK/.bin:$PATH
-  MKPHOTOS=$WORK/.bin/mkphotos
+  fail "cannot copy $*"
+  finish
 }
 cleanup_hook() { :; }

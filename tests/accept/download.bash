@@ -5,21 +5,8 @@
 
 # dl_setup NAME: WORK (see scratch), the tools copied into it, cwd WORK.
 dl_setup() {
-  local f
-  for f in "$ROOT/bin/mly-seqdl" "$ROOT/bin/mly-batchdl" "$ROOT/bin/mly-imgdl" "$ROOT/build/fakeapi/mly-fakeapi"; do
-    if [ ! -x "$f" ]; then
-      fail "$f is missing: run make"
-      finish
-    fi
-  done
   scratch "$1"
-  local try
-  for try in 1 2 3 4 5; do  # a link in progress makes cp fail: try again
-    cp "$ROOT/bin/mly-seqdl" "$ROOT/bin/mly-batchdl" "$ROOT/bin/mly-imgdl" "$ROOT/build/fakeapi/mly-fakeapi" \
-      "$WORK/.bin/" 2>/dev/null && break
-    sleep 2
-  done
-  [ -x "$WORK/.bin/mly-fakeapi" ] || { fail "cannot copy the download tools"; finish; }
+  copy_tools "$ROOT/bin/mly-seqdl" "$ROOT/bin/mly-batchdl" "$ROOT/bin/mly-imgdl" "$ROOT/build/fakeapi/mly-fakeapi"
   export MLY_FAKEAPI=$WORK/.bin/mly-fakeapi
   cd "$WORK" || exit 2
 }

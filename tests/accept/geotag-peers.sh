@@ -24,9 +24,8 @@
 . "$(dirname "$0")/common.bash"
 need_commands exiftool gpscorrelate python3
 need_build
-[ -x "$ROOT/bin/mly-geotag-gpx" ] || { fail "$ROOT/bin/mly-geotag-gpx is missing: run make"; finish; }
 scratch geotag-peers
-cp "$ROOT/bin/mly-geotag-gpx" "$WORK/.bin/" || { fail "cannot copy bin/mly-geotag-gpx"; finish; }
+copy_tools "$ROOT/bin/mly-geotag-gpx"
 cd "$WORK" || exit 2
 
 # compare.py KIND OURS PEER: KIND exif (both TSVs from exiftool -T) or gpsc

@@ -32,7 +32,7 @@ cd "$WORK" || exit 2
 cleanup_hook() { mountpoint -q "$WORK/x" 2>/dev/null && umount "$WORK/x"; }
 truncate -s 1G xfs.img && mkfs.xfs -q -m reflink=1 xfs.img 2>mkfs.err || skip "mkfs.xfs failed: $(head -c 200 mkfs.err)"
 mkdir x && mount -o loop xfs.img x 2>mount.err || skip "cannot mount a loop device here: $(head -c 200 mount.err)"
-cp "$ROOT/bin/mly-tag" "$ROOT/bin/mly-geotag-gpx" .bin/ || { fail "cannot copy the tools"; finish; }
+copy_tools "$ROOT/bin/mly-tag" "$ROOT/bin/mly-geotag-gpx" "$ROOT/bin/mly-split"
 X=$WORK/x
 mkdir "$X/tmp" plain
 

@@ -6,19 +6,9 @@
 # up_setup NAME: WORK (see scratch) with the process and upload tools and
 # mly-fakeapi copied into it; cwd WORK.
 up_setup() {
-  local f tools="mly-upload mly-split mly-tag mly-geotag-gpx"
-  for f in $tools; do
-    [ -x "$ROOT/bin/$f" ] || { fail "bin/$f is missing: run make"; finish; }
-  done
-  [ -x "$ROOT/build/fakeapi/mly-fakeapi" ] || { fail "build/fakeapi/mly-fakeapi is missing: run make"; finish; }
   scratch "$1"
-  local try
-  for try in 1 2 3 4 5; do  # a link in progress makes cp fail: try again
-    (cd "$ROOT/bin" && cp $tools "$WORK/.bin/") 2>/dev/null &&
-      cp "$ROOT/build/fakeapi/mly-fakeapi" "$WORK/.bin/" 2>/dev/null && break
-    sleep 2
-  done
-  [ -x "$WORK/.bin/mly-fakeapi" ] && [ -x "$WORK/.bin/mly-upload" ] || { fail "cannot copy the tools"; finish; }
+  copy_tools "$ROOT/bin/mly-upload" "$ROOT/bin/mly-split" "$ROOT/bin/mly-tag" "$ROOT/bin/mly-geotag-gpx" \
+    "$ROOT/build/fakeapi/mly-fakeapi"
   export MLY_FAKEAPI=$WORK/.bin/mly-fakeapi
   cd "$WORK" || exit 2
 }

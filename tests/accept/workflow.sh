@@ -15,7 +15,7 @@
 need_build
 need_commands jq python3 curl make
 up_setup workflow
-for f in mly-scan mly-dedupe mly-direction mly-gpx; do cp "$ROOT/bin/$f" .bin/; done
+copy_tools "$ROOT/bin/mly-dedupe" "$ROOT/bin/mly-direction" "$ROOT/bin/mly-gpx"
 cp "$ROOT/examples/photos.mk" Makefile
 
 "$MKPHOTOS" photos/a 40 --kb 4 --start '2024:06:01 10:00:00' --step 2 --offset +02:00 >/dev/null
