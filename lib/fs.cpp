@@ -54,8 +54,11 @@ std::vector<std::string> find_jpegs(const std::string& dir) {
 InputFile::InputFile(const std::string& path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw sys_error(path);
-    if (::fstat(fd_, &st_) != 0 || !S_ISREG(st_.st_mode)) {
-        int e = S_ISDIR(st_.st_mode) ? EISDIR : errno ? errno : EINVAL;
+    int e = 0;
+    if (::fstat(fd_, &st_) != 0) e = errno;
+    else if (S_ISDIR(st_.st_mode)) e = EISDIR;
+    else if (!S_ISREG(st_.st_mode)) e = EINVAL;
+    if (e != 0) {
         ::close(fd_);
         throw sys_error(path, e);
     }
