@@ -6,6 +6,7 @@
 #include "mapi/jpeg.hpp"
 #include "mapi/md5.hpp"
 #include "mapi/output_file.hpp"
+#include "mapi/time.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -639,8 +640,7 @@ void write_stream(const std::string& dir, const std::string& key, const StreamBy
 
 }  // namespace
 
-SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& photos,
-                                              const std::function<bool(const std::string&)>& finished) {
+SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& photos, const FinishLog& log) {
     const std::size_t n = photos.size();
     SequenceUploadResult result;
     result.md5s.resize(n);
@@ -735,9 +735,26 @@ SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& 
     });
     result.sequence_md5 = sequence_md5(result.md5s);
     if (reliable) result.stat_md5 = sequence_stat_md5(photos, result.stats);
-    if (finished && finished(result.sequence_md5)) {
+    if (log.finished && log.finished(result.sequence_md5)) {
         result.already_uploaded = true;
         return result;
+    }
+    // An earlier run sent this sequence's finish and stopped before the
+    // answer was noted: the same manifest handle is finished again.
+    if (client_ && log.sent) {
+        if (auto earlier = log.sent(result.sequence_md5)) {
+            result.manifest_key = earlier->manifest_key;
+            result.manifest_handle = earlier->manifest_handle;
+            try {
+                result.cluster_id = client_->finish(earlier->manifest_handle, opt_.organization_id);
+            } catch (const UploadError& e) {
+                throw UploadError("a run stopped on " + earlier->sent_at + " before finish_upload answered for manifest " +
+                                  earlier->manifest_key + "; finishing it again failed: " + e.what() +
+                                  " (if the sequence is not on Mapillary, --reupload sends it anew)");
+            }
+            result.finished_again = std::move(earlier);
+            return result;
+        }
     }
 
     // The handles of the streams the service had whole: an empty POST each.
@@ -772,6 +789,11 @@ SequenceUploadResult SequenceUploader::upload(const std::vector<SequencePhoto>& 
         Transfer t;
         result.manifest_handle = client_->upload(result.manifest_key, manifest_bytes, &t);
         result.sent += t.sent;
+        if (log.sending)
+            log.sending(result.sequence_md5,
+                        FinishSent{result.manifest_key, result.manifest_handle,
+                                   format_rfc3339_utc(std::chrono::floor<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now()))});
         result.cluster_id = client_->finish(result.manifest_handle, opt_.organization_id);
     } else {
         write_stream(*opt_.dry_run_dir, result.manifest_key, manifest_bytes);

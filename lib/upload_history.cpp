@@ -186,6 +186,9 @@ void UploadHistory::record(const HistoryEntry& e) const {
     // before it can leave an empty entry, which find() takes for none (the
     // sequence is then sent again, rather than never).
     write_file(dir_, e.sequence_md5 + ".json", text, true);
+    // The finish it noted has its answer now. Should the note stay (the
+    // unlink failed, or was lost to a power cut), the entry is found first.
+    ::unlink((dir_ + "/" + e.sequence_md5 + ".finishing").c_str());
     if (e.stat_md5) {
         try {
             note_stat(*e.stat_md5, e.sequence_md5);
@@ -200,6 +203,42 @@ void UploadHistory::note_stat(const std::string& stat_md5, const std::string& se
         throw std::invalid_argument("not an md5: '" + stat_md5 + "', '" + sequence_md5 + "'");
     make_dirs(dir_ + "/stat");
     write_file(dir_ + "/stat", stat_md5, sequence_md5 + "\n", false);
+}
+
+void UploadHistory::note_finish_sent(const std::string& sequence_md5, const FinishSent& sent) const {
+    if (!plausible_md5(sequence_md5)) throw std::invalid_argument("not a sequence md5: '" + sequence_md5 + "'");
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    auto str = [&](const char* k, const std::string& v) {
+        w.Key(k);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    w.StartObject();
+    str("sequence_md5", sequence_md5);
+    str("manifest_key", sent.manifest_key);
+    str("manifest_handle", sent.manifest_handle);
+    str("sent_at", sent.sent_at);
+    w.EndObject();
+    make_dirs(dir_);
+    write_file(dir_, sequence_md5 + ".finishing", std::string(buf.GetString(), buf.GetSize()) + "\n", true);
+}
+
+std::optional<FinishSent> UploadHistory::finish_sent(const std::string& sequence_md5) const {
+    if (!plausible_md5(sequence_md5)) return std::nullopt;
+    std::ifstream in(dir_ + "/" + sequence_md5 + ".finishing", std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    auto str = [&](const char* k) -> std::string {
+        auto m = doc.FindMember(k);
+        return m != doc.MemberEnd() && m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
+                                                            : std::string();
+    };
+    FinishSent s{str("manifest_key"), str("manifest_handle"), str("sent_at")};
+    if (str("sequence_md5") != sequence_md5 || s.manifest_handle.empty()) return std::nullopt;
+    return s;
 }
 
 }  // namespace mapi

@@ -284,12 +284,28 @@ int main(int argc, char** argv) {
             // Else the photos are read and sent; the sequence md5 of what was
             // sent may still find it in the history (the same photos from
             // another folder, or touched): then it is not finished again.
+            // The finish is noted before it is sent: a run killed before its
+            // answer was noted leaves the note, and the next one finishes
+            // that manifest again instead of making a second cluster.
+            FinishLog log;
+            log.finished = [&](const std::string& md5) {
+                if (!reupload) done = history.find(md5);
+                return done.has_value();
+            };
+            if (!dry_run) {
+                if (!reupload) log.sent = [&](const std::string& md5) { return history.finish_sent(md5); };
+                log.sending = [&](const std::string& md5, const FinishSent& f) {
+                    try {
+                        history.note_finish_sent(md5, f);
+                    } catch (const std::exception& e) {
+                        throw UploadError(std::string("not finished, as the upload history cannot note it: ") +
+                                          e.what());
+                    }
+                };
+            }
             SequenceUploadResult r;
             try {
-                r = uploader.upload(photos, [&](const std::string& md5) {
-                    if (!reupload) done = history.find(md5);
-                    return done.has_value();
-                });
+                r = uploader.upload(photos, log);
             } catch (const cli::Failure&) {
                 throw;  // the token refused, the service unavailable: no use going on
             } catch (const std::exception& e) {
@@ -329,6 +345,10 @@ int main(int argc, char** argv) {
                 }
             }
             ++uploaded;
+            if (r.finished_again)
+                tool.info("sequence " + s.id + ": a run stopped before finish_upload answered (" +
+                          r.finished_again->sent_at + "); its manifest " + r.finished_again->manifest_key +
+                          " was finished again");
             tool.info("sequence " + s.id + ": " + count_of(photos.size(), "photo") + ", " + size_text(r.bytes) +
                       (dry_run ? " written to " + *dry_run : ", cluster " + r.cluster_id) +
                       (r.resumed ? " (" + size_text(r.resumed) + " were on the service already)" : ""));

@@ -236,6 +236,29 @@ struct SequenceUploadOptions {
     std::chrono::nanoseconds settle = std::chrono::seconds(3);
 };
 
+// A manifest whose finish_upload was sent: what the upload history keeps
+// from the moment before the request goes out until the answer is noted.
+struct FinishSent {
+    std::string manifest_key, manifest_handle;
+    std::string sent_at;  // RFC 3339 UTC, for messages
+};
+
+// What SequenceUploader::upload asks of the upload history, each optional.
+// finish_upload cannot be asked whether it already ran, so the handle is
+// noted first: a run stopped between the request and the history's entry
+// leaves the note, and the next run finishes that same manifest handle
+// again instead of sending a new manifest (a second cluster).
+struct FinishLog {
+    // The sequence (by its sequence md5) is in the history: nothing more is sent.
+    std::function<bool(const std::string& sequence_md5)> finished;
+    // A finish of the sequence was sent by a run that stopped before its
+    // answer was noted: that manifest handle is finished again.
+    std::function<std::optional<FinishSent>(const std::string& sequence_md5)> sent;
+    // Called just before finish_upload is sent; it must keep the note
+    // durably, or throw (the sequence is then not finished).
+    std::function<void(const std::string& sequence_md5, const FinishSent&)> sending;
+};
+
 struct SequenceUploadResult {
     // finished() said the sequence is in the history: no manifest, no finish.
     bool already_uploaded = false;
@@ -247,6 +270,9 @@ struct SequenceUploadResult {
     std::optional<std::string> stat_md5;
     std::string cluster_id;
     std::string manifest_key, manifest_handle;
+    // The manifest of an earlier run was finished again (FinishLog::sent):
+    // nothing else was sent; sent_at says when that run sent it.
+    std::optional<FinishSent> finished_again;
     std::uint64_t bytes = 0;   // of the image streams (descriptions included)
     std::uint64_t sent = 0;    // body bytes sent, retries included (0 in a dry run)
     std::uint64_t resumed = 0; // bytes the service already had
@@ -268,12 +294,17 @@ public:
     // rest. A stream the service has whole waits for its (empty) POST until
     // every photo is done. Then, unless finished(sequence_md5) says the sequence
     // is in the history (already_uploaded: only GETs were made for streams
-    // the service had), those POSTs, the manifest and the finish. Throws
+    // the service had), those POSTs, the manifest and the finish; or, when
+    // log.sent() knows a finish an earlier run sent, that finish again
+    // (the photos are on the service: only their GETs were made). Throws
     // UploadError naming the photo when one cannot be sent (nothing is
     // finished then), AuthError and NetworkError as they come (the other
-    // workers stop first).
+    // workers stop first); what log.sending() throws, before any finish.
+    SequenceUploadResult upload(const std::vector<SequencePhoto>& photos, const FinishLog& log);
     SequenceUploadResult upload(const std::vector<SequencePhoto>& photos,
-                                const std::function<bool(const std::string& sequence_md5)>& finished = {});
+                                const std::function<bool(const std::string& sequence_md5)>& finished = {}) {
+        return upload(photos, FinishLog{finished, {}, {}});
+    }
 
 private:
     UploadClient* client_;

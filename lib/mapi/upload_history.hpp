@@ -16,7 +16,15 @@
 // An entry notes the upload_url it was sent to, but any entry counts, as in
 // mapillary_tools: a configuration for another server (a test, a demo)
 // should name a folder of its own.
+//
+// DIR/<sequence md5>.finishing notes a finish_upload about to be sent (its
+// manifest key and handle), flushed before the request goes out and
+// removed once the entry is in place: a run killed while the request was
+// on its way leaves it, and the next run finishes that handle again rather
+// than a new manifest (upload.hpp: FinishLog).
 #pragma once
+
+#include "mapi/upload.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -75,6 +83,15 @@ public:
     // into place, not flushed (losing it costs a rerun one reading of the
     // photos). Throws std::system_error.
     void note_stat(const std::string& stat_md5, const std::string& sequence_md5) const;
+
+    // Notes a finish_upload about to be sent for the sequence: a temporary
+    // renamed into place and flushed with the folder before it returns.
+    // record() of the sequence removes it. Throws std::system_error.
+    void note_finish_sent(const std::string& sequence_md5, const FinishSent& sent) const;
+
+    // The finish noted for the sequence and not followed by an entry;
+    // nullopt when none (or it is unreadable).
+    std::optional<FinishSent> finish_sent(const std::string& sequence_md5) const;
 
 private:
     std::string dir_;

@@ -33,6 +33,10 @@ check() {
   shift
   if "$@"; then pass "$name"; else fail "$name"; fi
 }
+# expect NAME WANT GOT: one check, passed when GOT is WANT; a failure shows both.
+expect() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: wanted [$2], got [$3]"; fi
+}
 # tally FILE STATUS: counts the "ok ..." and "FAIL ..." lines a checker
 # wrote to FILE; other lines are shown as they are. A checker that did not
 # exit 0 (a Python traceback, say) is one failure more.

@@ -39,9 +39,6 @@ UP=$ACCEPT/fakeapi_upload.py
 
 start() { . "$ROOT/tests/fakeapi/start" "$@"; }
 stop() { mly_fake_stop; }
-expect() {
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: wanted [$2], got [$3]"; fi
-}
 # up METHOD KEY [CURL ARGS]: status and body ("412 {...}") of a request to the
 # upload host with demo's token.
 up() {
@@ -247,8 +244,12 @@ expect "finish_upload of 3 valid images: 200" 200 "$(status_of "$r")"
 C1=$(body_of "$r" | jq -r .cluster_id)
 check "the cluster_id is digits" grep -Eqx '[0-9]+' <<<"$C1"
 r=$(finish_upload "$(fin "$MH")")
+expect "a second finish of the same manifest handle: 200 and the same cluster id" "200 $C1" \
+  "$(status_of "$r") $(body_of "$r" | jq -r .cluster_id)"
+MH2=$(manifest good2.json "${HD[1]}" "${HD[2]}" "${HD[3]}")
+r=$(finish_upload "$(fin "$MH2")")
 C2=$(body_of "$r" | jq -r .cluster_id)
-check "a second finish of the same manifest: 200 and a new cluster id" \
+check "a finish of another manifest of the same images: 200 and a new cluster id" \
   [ "$(status_of "$r")" = 200 -a "$C2" != "$C1" -a -n "$(grep -Ex '[0-9]+' <<<"$C2")" ]
 curl -sS "$MLY_FAKE_URL/__fake/uploads" >uploads.json
 expect "/__fake/uploads: the cluster, its user and organization" "demo $(jq -r '.users[0].id' ds.json) $ORG mly_bundle_manifest uuid_good.json" \
@@ -261,7 +262,8 @@ expect "/__fake/uploads: the images in manifest order: key, md5, size, handle" "
   "$(jq -r --arg c "$C1" '.clusters[] | select(.cluster_id == $c) | .images[] | "\(.key) \(.md5) \(.size) \(.handle)"' uploads.json)"
 expect "/__fake/uploads: each image's description" "$(printf '%s\n' "$D1" "$D2" "$D3")" \
   "$(jq -c --arg c "$C1" '.clusters[] | select(.cluster_id == $c) | .images[] | .description' uploads.json | while read -r l; do desc "$l"; done)"
-expect "/__fake/uploads totals: clusters and images" "2 6" "$(jq -r '"\(.totals.clusters) \(.totals.images)"' uploads.json)"
+expect "/__fake/uploads totals: clusters, images, repeated finishes" "2 6 1" \
+  "$(jq -r '"\(.totals.clusters) \(.totals.images) \(.totals.finish_repeats)"' uploads.json)"
 
 # refused NAME WANT-IN-MESSAGE BODY: finish_upload answers 400 with a message
 # containing WANT.

@@ -41,10 +41,6 @@ api() { local p=$1; shift; curl -sS -H "Authorization: OAuth $MLY_FAKE_TOKEN" "$
 code() { local p=$1; shift; curl -s -o /dev/null -w '%{http_code}' "$@" "$MLY_FAKE_URL/graph$p"; }
 # status URL: the HTTP status of a GET of any URL.
 status() { curl -s -o /dev/null -w '%{http_code}' "$1"; }
-# expect NAME WANT GOT
-expect() {
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: wanted [$2], got [$3]"; fi
-}
 
 # ---- 1. Start and stop --------------------------------------------------------
 start --seed 1 || { fail "the server does not start"; finish; }
@@ -60,7 +56,7 @@ MLY_FAKE_PID=
 out=$(timeout 10 "$MLY_FAKEAPI" --exit-after 0.5 </dev/null 2>&1); rc=$?
 expect "--exit-after 0.5: exits 0 by itself" 0 "$rc"
 check "--exit-after 0.5: printed the URL first" grep -Eq '^http://127\.0\.0\.1:[0-9]+$' <<<"$out"
-for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-urls soon" "--stale-urls 1.5" "--nonsense" "--tls only-cert.pem"; do
+for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-urls soon" "--stale-urls 1.5" "--finish-delay -5" "--nonsense" "--tls only-cert.pem"; do
   # shellcheck disable=SC2086
   err=$(timeout 10 "$MLY_FAKEAPI" $bad </dev/null 2>&1 >/dev/null); rc=$?
   expect "bad options '$bad': exit 2" 2 "$rc"
@@ -68,7 +64,7 @@ for bad in "--drop 2" "--fail-5xx 0.6 --drop 0.6" "--dataset huge" "--expire-url
 done
 help=$("$MLY_FAKEAPI" --help)
 for opt in --seed --dataset --token --latency --fail-5xx --drop --truncate --code4 --burst-429 \
-  --rate-limit --expire-urls --stale-urls --exit-after "--tls CERT KEY"; do
+  --rate-limit --expire-urls --stale-urls --finish-delay --exit-after "--tls CERT KEY"; do
   check "--help mentions $opt" grep -qe "$opt" <<<"$help"
 done
 

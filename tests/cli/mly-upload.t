@@ -71,7 +71,7 @@ sequence finished once; the photos on disk are untouched:
   {"sequence_id":"seqA","status":"uploaded","cluster_id":"4000000000000001","images":4}
   {"sequence_id":"seqB","status":"uploaded","cluster_id":"4000000000000002","images":3}
   $ jq -c '.totals' got.json
-  {"streams":9,"complete_streams":9,"bytes":\d+,"received_bytes":\d+,"posts":9,"clusters":2,"images":7} (re)
+  {"streams":9,"complete_streams":9,"bytes":\d+,"received_bytes":\d+,"posts":9,"clusters":2,"finish_repeats":0,"images":7} (re)
   $ jq '.totals | .bytes == .received_bytes' got.json
   true
   $ jq -r '.streams[] | select(.key | startswith("mly_tools_")) | select(.key != "mly_tools_\(.md5).jpg") | .key' got.json

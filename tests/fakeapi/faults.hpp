@@ -36,6 +36,9 @@ struct FaultOptions {
     // Image URLs handed out by the graph: the probability that one has
     // already expired when it is issued (an edge cache serving it late).
     double stale_urls = 0;
+    // finish_upload answers this long after it made the cluster: the window
+    // in which a client killed has sent a finish and not heard of it.
+    int finish_delay_ms = 0;
 };
 
 enum class Fault { none, burst_429, rate_limit, server_error, drop, truncate, code4, cut_upload, upload_412, upload_429 };

@@ -35,6 +35,8 @@ const char* const usage_intro =
     "same faults. --fail-5xx, --drop, --truncate, --burst-429 and --rate-limit apply to\n"
     "the upload host too; --cut-upload, --upload-412 and --upload-429 are drawn apart,\n"
     "for upload POSTs that got past those, their token and their offset check.\n"
+    "finish_upload is idempotent per manifest handle: finishing a handle again answers\n"
+    "the cluster it made the first time (counted as finish_repeats in /__fake/uploads).\n"
     "  --tls CERT KEY    serve HTTPS with this PEM certificate and key";
 
 struct Fatal : std::runtime_error {
@@ -98,7 +100,9 @@ int main(int argc, char** argv) {
         "expire-urls", "image URLs expire after S seconds, or 'once': after one download",
         cxxopts::value<std::string>())(
         "stale-urls", "probability that an image URL is handed out already expired",
-        cxxopts::value<double>()->default_value("0"))("gzip-tiles", "send tiles gzip-compressed (without Content-Encoding)")(
+        cxxopts::value<double>()->default_value("0"))(
+        "finish-delay", "milliseconds finish_upload waits between making the cluster and answering",
+        cxxopts::value<int>()->default_value("0"))("gzip-tiles", "send tiles gzip-compressed (without Content-Encoding)")(
         "threads", "worker threads", cxxopts::value<int>()->default_value("32"))(
         "exit-after", "stop after S seconds", cxxopts::value<double>()->default_value("0"))(
         "log", "one line per request on stderr (tokens hidden)")("h,help", "this help")("version", "the version");
@@ -145,6 +149,8 @@ int main(int argc, char** argv) {
         so.faults.stale_urls = probability(r, "stale-urls");
         if (so.faults.cut_upload + so.faults.upload_412 + so.faults.upload_429 > 1)
             throw Fatal("--cut-upload, --upload-412 and --upload-429 add up to more than 1");
+        so.faults.finish_delay_ms = r["finish-delay"].as<int>();
+        if (so.faults.finish_delay_ms < 0) throw Fatal("--finish-delay cannot be negative");
         so.faults.burst_429 = r["burst-429"].as<int>();
         so.faults.rate_limit = r["rate-limit"].as<int>();
         if (so.faults.latency_ms < 0 || so.faults.burst_429 < 0 || so.faults.rate_limit < 0)

@@ -69,6 +69,7 @@ public:
     // "backoff" its 429s carry.
     Decision decide_upload(const std::string& key) { return faults_.decide_upload(key); }
     int upload_backoff_ms() const { return o_.faults.upload_backoff_ms; }
+    int finish_delay_ms() const { return o_.faults.finish_delay_ms; }
 
 private:
     void install_graph(httplib::Server& s);

@@ -13,10 +13,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <span>
 #include <strings.h>
+#include <thread>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -173,10 +175,27 @@ public:
         return s == streams_.end() ? nullptr : s->second;
     }
 
-    std::string add_cluster(Cluster c) {
+    // The cluster a manifest handle was finished into, counting the repeat;
+    // nullopt when it was not.
+    std::optional<std::string> finished(const std::string& manifest_handle) {
         std::lock_guard lock(mutex_);
+        auto it = cluster_of_manifest_.find(manifest_handle);
+        if (it == cluster_of_manifest_.end()) return std::nullopt;
+        ++finish_repeats_;
+        return it->second;
+    }
+
+    // A new cluster for the manifest handle, or the one a finish that got
+    // here first made of it.
+    std::string add_cluster(Cluster c, const std::string& manifest_handle) {
+        std::lock_guard lock(mutex_);
+        if (auto it = cluster_of_manifest_.find(manifest_handle); it != cluster_of_manifest_.end()) {
+            ++finish_repeats_;
+            return it->second;
+        }
         c.id = std::to_string(4000000000000000ull + ++cluster_count_);
         clusters_.push_back(std::move(c));
+        cluster_of_manifest_[manifest_handle] = clusters_.back().id;
         return clusters_.back().id;
     }
 
@@ -185,15 +204,19 @@ public:
         streams_.clear();
         by_handle_.clear();
         clusters_.clear();
+        cluster_of_manifest_.clear();
+        finish_repeats_ = 0;
     }
 
     std::string json() {
         std::vector<std::shared_ptr<Stream>> streams;
         std::vector<Cluster> clusters;
+        std::uint64_t finish_repeats = 0;
         {
             std::lock_guard lock(mutex_);
             for (const auto& [k, s] : streams_) streams.push_back(s);
             clusters = clusters_;
+            finish_repeats = finish_repeats_;
         }
         rapidjson::StringBuffer buf;
         Writer w(buf);
@@ -268,6 +291,7 @@ public:
         number("received_bytes", received);
         number("posts", posts);
         number("clusters", clusters.size());
+        number("finish_repeats", finish_repeats);
         number("images", images);
         w.EndObject();
         w.EndObject();
@@ -289,6 +313,8 @@ private:
     std::map<std::string, std::string> by_handle_;
     std::vector<Cluster> clusters_;
     std::uint64_t cluster_count_ = 0;  // not reset: a cluster id is never handed out twice
+    std::map<std::string, std::string> cluster_of_manifest_;  // manifest handle -> cluster id
+    std::uint64_t finish_repeats_ = 0;
 };
 
 // ---- The image description in EXIF ------------------------------------------------
@@ -573,6 +599,13 @@ struct UploadRoutes {
         send_json(res, 400, graph_error(message, "MLYApiException", 100, 0, false, api.next_trace()));
     }
 
+    // The answer to a finish that made (or had made) cluster id, after
+    // --finish-delay.
+    void finished(Response& res, const std::string& id) {
+        if (int ms = api.finish_delay_ms()) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        send_json(res, 200, R"({"cluster_id":")" + id + R"("})");
+    }
+
     void finish(const Request& req, Response& res) {
         const User* u = api.user_of(req);
         if (!u) return api.unauthorized(res);
@@ -609,6 +642,10 @@ struct UploadRoutes {
         if (type != "mly_bundle_manifest")
             return bad_request(res, "Invalid parameter file_type: " + json_string(type) +
                                         " (zip, mly_blackvue_video, mly_camm_video or mly_bundle_manifest)");
+
+        // Finishing a manifest again answers the cluster it made: the handle
+        // names one upload, and a client that lost the first answer asks again.
+        if (auto id = store.finished(handle)) return finished(res, *id);
 
         // The stream behind a handle, complete: its key, md5 and size, and
         // its bytes copied out (a manifest) or the description read from
@@ -680,8 +717,8 @@ struct UploadRoutes {
             }
             c.images.push_back({img.key, h, img.md5, text, img.size});
         }
-        std::string id = store.add_cluster(std::move(c));
-        send_json(res, 200, R"({"cluster_id":")" + id + R"("})");
+        std::string id = store.add_cluster(std::move(c), handle);
+        finished(res, id);
     }
 };
 

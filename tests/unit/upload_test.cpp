@@ -8,6 +8,7 @@
 #include "mapi/exif.hpp"
 #include "mapi/jpeg.hpp"
 #include "mapi/md5.hpp"
+#include "mapi/time.hpp"
 #include "mapi/upload.hpp"
 #include "mapi/upload_history.hpp"
 #include "support.hpp"
@@ -689,6 +690,30 @@ TEST_CASE("UploadHistory: where it lives, what it keeps", "[upload][history]") {
     CHECK(h.find_by_stat(other)->cluster_id == "99");
     CHECK_FALSE(h.find_by_stat("../" + other));
     CHECK_THROWS(h.note_stat("x", md5));
+    // A finish noted before it is sent, until the entry replaces it.
+    const std::string next = "11111111111111111111111111111111";
+    CHECK_FALSE(h.finish_sent(next));
+    h.note_finish_sent(next, FinishSent{"uuid_ab.json", "3:aGFuZGxl:AR", "2024-06-01T08:00:00.000Z"});
+    auto sent = h.finish_sent(next);
+    REQUIRE(sent);
+    CHECK(sent->manifest_key == "uuid_ab.json");
+    CHECK(sent->manifest_handle == "3:aGFuZGxl:AR");
+    CHECK(sent->sent_at == "2024-06-01T08:00:00.000Z");
+    CHECK_FALSE(h.find(next));
+    CHECK_FALSE(h.finish_sent(md5));
+    CHECK_THROWS(h.note_finish_sent("../x", *sent));
+    // Noted again (a --reupload): the newer manifest.
+    h.note_finish_sent(next, FinishSent{"uuid_cd.json", "3:b3RoZXI:AR", "2024-06-02T08:00:00.000Z"});
+    CHECK(h.finish_sent(next)->manifest_key == "uuid_cd.json");
+    // Another sequence's note is not this one's.
+    fsys::copy_file(d.path / "a/b/history" / (next + ".finishing"), d.path / "a/b/history" / (md5 + ".finishing"));
+    CHECK_FALSE(h.finish_sent(md5));
+    e.sequence_md5 = next;
+    e.stat_md5.reset();
+    h.record(e);
+    CHECK_FALSE(h.finish_sent(next));
+    CHECK_FALSE(fsys::exists(d.path / "a/b/history" / (next + ".finishing")));
+    CHECK(h.find(next)->cluster_id == "99");
     // No temporaries left behind.
     for (const auto& f : fsys::recursive_directory_iterator(d.path / "a/b/history"))
         CHECK(f.path().filename().string().find("mly-tmp") == std::string::npos);
@@ -883,6 +908,90 @@ TEST_CASE("SequenceUploader: one pass a photo; streams the service has wait for 
     CHECK_THROWS_MATCHES(up.upload(photos), UploadError,
                          Catch::Message(photos[2].path + ": not a JPEG file"));
     CHECK(svc.finish_bodies.empty());
+}
+
+TEST_CASE("SequenceUploader: the finish is noted before it is sent, and a noted one is sent again", "[upload]") {
+    TempDir d;
+    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1,"MAPLongitude":2})";
+    std::vector<SequencePhoto> photos;
+    for (int i = 0; i < 3; ++i) {
+        auto p = d.path / ("p" + std::to_string(i) + ".jpg");
+        test_support::spit(p, tiny_jpeg(60 + i, 10, "photo " + std::to_string(i)));
+        photos.push_back({p.string(), desc});
+    }
+    Service svc;
+    FakeSleep sleep;
+    HttpClient http(fast_options(sleep));
+    UploadClient client(svc.config(), http);
+    SequenceUploadOptions o;
+    o.jobs = 2;
+    SequenceUploader up(&client, o);
+    auto count = [&](const std::string& what) {
+        return std::count_if(svc.log.begin(), svc.log.end(),
+                             [&](const std::string& l) { return l.rfind(what, 0) == 0; });
+    };
+
+    // The note is made after the manifest is on the service and before the finish.
+    std::optional<FinishSent> noted;
+    std::string noted_md5;
+    std::size_t finishes_when_noted = 99;
+    FinishLog log;
+    log.finished = [](const std::string&) { return false; };
+    log.sent = [](const std::string&) { return std::optional<FinishSent>(); };
+    log.sending = [&](const std::string& md5, const FinishSent& f) {
+        noted = f;
+        noted_md5 = md5;
+        finishes_when_noted = svc.finish_bodies.size();
+        CHECK(svc.stored.count(f.manifest_key));
+    };
+    SequenceUploadResult r = up.upload(photos, log);
+    REQUIRE(noted);
+    CHECK(finishes_when_noted == 0);
+    CHECK(svc.finish_bodies.size() == 1);
+    CHECK(noted_md5 == r.sequence_md5);
+    CHECK(noted->manifest_key == r.manifest_key);
+    CHECK(noted->manifest_handle == r.manifest_handle);
+    CHECK(parse_rfc3339(noted->sent_at));
+    CHECK_FALSE(r.finished_again);
+
+    // The next run finds the note: the photos' offsets are asked, and the
+    // same handle finished; no manifest, no POST of a photo.
+    svc.log.clear();
+    bool sending_called = false;
+    log.sent = [&](const std::string& md5) { return md5 == noted_md5 ? noted : std::nullopt; };
+    log.sending = [&](const std::string&, const FinishSent&) { sending_called = true; };
+    svc.finishes = {answer(200, R"({"cluster_id":"4242"})")};
+    SequenceUploadResult again = up.upload(photos, log);
+    CHECK(again.cluster_id == "4242");
+    REQUIRE(again.finished_again);
+    CHECK(again.finished_again->sent_at == noted->sent_at);
+    CHECK(again.manifest_key == r.manifest_key);
+    CHECK(again.manifest_handle == r.manifest_handle);
+    CHECK(count("GET mly_tools_") == 3);
+    CHECK(svc.log.size() == 3);
+    CHECK(again.sent == 0);
+    CHECK_FALSE(sending_called);
+    REQUIRE(svc.finish_bodies.size() == 2);
+    CHECK(svc.finish_bodies[1] == svc.finish_bodies[0]);
+
+    // The service knows the handle no more: an UploadError that says what happened and what to do.
+    svc.finishes = {answer(400, R"({"error":{"message":"file_handle: no upload has the handle","code":100}})")};
+    CHECK_THROWS_MATCHES(up.upload(photos, log), UploadError,
+                         Catch::Predicate<UploadError>([&](const UploadError& e) {
+                             std::string m = e.what();
+                             return m.find("a run stopped on " + noted->sent_at + " before finish_upload answered") !=
+                                        std::string::npos &&
+                                    m.find(noted->manifest_key) != std::string::npos &&
+                                    m.find("no upload has the handle") != std::string::npos &&
+                                    m.find("--reupload") != std::string::npos;
+                         }));
+
+    // A note that cannot be made: no finish is sent.
+    log.sent = {};
+    log.sending = [](const std::string&, const FinishSent&) { throw std::runtime_error("disk full"); };
+    const std::size_t before = svc.finish_bodies.size();
+    CHECK_THROWS_WITH(up.upload(photos, log), "disk full");
+    CHECK(svc.finish_bodies.size() == before);
 }
 
 TEST_CASE("config: upload_history, relative to the file as ca_file is", "[upload][config]") {
