@@ -75,6 +75,29 @@ void write_file(const std::string& dir, const std::string& name, const std::stri
     }
 }
 
+// A JSON object written key by key, as the files of the history hold them.
+struct JsonText {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+    void str(const char* k, const std::string& v) {
+        w.Key(k);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    }
+    std::string line() const { return std::string(buf.GetString(), buf.GetSize()) + "\n"; }
+};
+
+// The JSON object in a file of the history; nullopt when the file is
+// missing or holds none.
+std::optional<rapidjson::Document> read_object(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    return doc;
+}
+
 }  // namespace
 
 std::string UploadHistory::default_dir(const std::string& configured) {
@@ -94,12 +117,9 @@ std::string UploadHistory::path_of(const std::string& sequence_md5) const {
 
 std::optional<HistoryEntry> UploadHistory::find(const std::string& sequence_md5) const {
     if (!plausible_md5(sequence_md5)) return std::nullopt;
-    std::ifstream in(path_of(sequence_md5), std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    auto read = read_object(path_of(sequence_md5));
+    if (!read) return std::nullopt;
+    const rapidjson::Document& doc = *read;
     auto str = [&](const char* k) -> std::optional<std::string> {
         auto m = doc.FindMember(k);
         if (m == doc.MemberEnd() || !m->value.IsString()) return std::nullopt;
@@ -145,12 +165,9 @@ std::optional<HistoryEntry> UploadHistory::find_by_stat(const std::string& stat_
 
 void UploadHistory::record(const HistoryEntry& e) const {
     if (!plausible_md5(e.sequence_md5)) throw std::invalid_argument("not a sequence md5: '" + e.sequence_md5 + "'");
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    auto str = [&](const char* k, const std::string& v) {
-        w.Key(k);
-        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-    };
+    JsonText json;
+    auto& w = json.w;
+    auto str = [&](const char* k, const std::string& v) { json.str(k, v); };
     w.StartObject();
     str("sequence_md5", e.sequence_md5);
     str("sequence_id", e.sequence_id);
@@ -177,8 +194,7 @@ void UploadHistory::record(const HistoryEntry& e) const {
     }
     w.EndArray();
     w.EndObject();
-    std::string text(buf.GetString(), buf.GetSize());
-    text += '\n';
+    const std::string text = json.line();
     make_dirs(dir_);
     // Renamed into place before it is flushed: the entry must be there the
     // moment after finish_upload answered, for a kill in between would make
@@ -207,34 +223,26 @@ void UploadHistory::note_stat(const std::string& stat_md5, const std::string& se
 
 void UploadHistory::note_finish_sent(const std::string& sequence_md5, const FinishSent& sent) const {
     if (!plausible_md5(sequence_md5)) throw std::invalid_argument("not a sequence md5: '" + sequence_md5 + "'");
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    auto str = [&](const char* k, const std::string& v) {
-        w.Key(k);
-        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-    };
-    w.StartObject();
-    str("sequence_md5", sequence_md5);
-    str("manifest_key", sent.manifest_key);
-    str("manifest_handle", sent.manifest_handle);
-    str("sent_at", sent.sent_at);
-    w.EndObject();
+    JsonText json;
+    json.w.StartObject();
+    json.str("sequence_md5", sequence_md5);
+    json.str("manifest_key", sent.manifest_key);
+    json.str("manifest_handle", sent.manifest_handle);
+    json.str("sent_at", sent.sent_at);
+    json.w.EndObject();
     make_dirs(dir_);
-    write_file(dir_, sequence_md5 + ".finishing", std::string(buf.GetString(), buf.GetSize()) + "\n", true);
+    write_file(dir_, sequence_md5 + ".finishing", json.line(), true);
 }
 
 std::optional<FinishSent> UploadHistory::finish_sent(const std::string& sequence_md5) const {
     if (!plausible_md5(sequence_md5)) return std::nullopt;
-    std::ifstream in(dir_ + "/" + sequence_md5 + ".finishing", std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    rapidjson::Document doc;
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+    auto doc = read_object(dir_ + "/" + sequence_md5 + ".finishing");
+    if (!doc) return std::nullopt;
     auto str = [&](const char* k) -> std::string {
-        auto m = doc.FindMember(k);
-        return m != doc.MemberEnd() && m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
-                                                            : std::string();
+        auto m = doc->FindMember(k);
+        return m != doc->MemberEnd() && m->value.IsString()
+                   ? std::string(m->value.GetString(), m->value.GetStringLength())
+                   : std::string();
     };
     FinishSent s{str("manifest_key"), str("manifest_handle"), str("sent_at")};
     if (str("sequence_md5") != sequence_md5 || s.manifest_handle.empty()) return std::nullopt;

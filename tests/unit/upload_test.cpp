@@ -826,27 +826,42 @@ TEST_CASE("SequenceUploader: prepare, and a dry run of a sequence", "[upload]") 
     CHECK_THAT(p.errors[1].second, Catch::Contains("No such file"));
 }
 
-TEST_CASE("SequenceUploader: one pass a photo; streams the service has wait for the history", "[upload]") {
-    TempDir d;
+// n small photos p0.jpg... in dir, of widths from+0, from+1..., with one description.
+static std::vector<SequencePhoto> small_photos(const fsys::path& dir, int n, int from) {
     const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1,"MAPLongitude":2})";
     std::vector<SequencePhoto> photos;
-    for (int i = 0; i < 4; ++i) {
-        auto p = d.path / ("p" + std::to_string(i) + ".jpg");
-        test_support::spit(p, tiny_jpeg(50 + i, 10, "photo " + std::to_string(i)));
+    for (int i = 0; i < n; ++i) {
+        auto p = dir / ("p" + std::to_string(i) + ".jpg");
+        test_support::spit(p, tiny_jpeg(from + i, 10, "photo " + std::to_string(i)));
         photos.push_back({p.string(), desc});
     }
+    return photos;
+}
+
+// The requests in svc's log that start with what.
+static std::ptrdiff_t logged(Service& svc, const std::string& what) {
+    return std::count_if(svc.log.begin(), svc.log.end(), [&](const std::string& l) { return l.rfind(what, 0) == 0; });
+}
+
+// A local service and a client of it that waits without sleeping.
+struct ClientRig {
     Service svc;
     FakeSleep sleep;
-    HttpClient http(fast_options(sleep));
-    UploadClient client(svc.config(), http);
+    HttpClient http{fast_options(sleep)};
+    UploadClient client{svc.config(), http};
+};
+
+TEST_CASE("SequenceUploader: one pass a photo; streams the service has wait for the history", "[upload]") {
+    TempDir d;
+    std::vector<SequencePhoto> photos = small_photos(d.path, 4, 50);
+    ClientRig rig;
+    Service& svc = rig.svc;
+    UploadClient& client = rig.client;
     SequenceUploadOptions o;
     o.jobs = 2;
     int done = 0;
     SequenceUploader up(&client, o, [&] { ++done; });
-    auto count = [&](const std::string& what) {
-        return std::count_if(svc.log.begin(), svc.log.end(),
-                             [&](const std::string& l) { return l.rfind(what, 0) == 0; });
-    };
+    auto count = [&](const std::string& what) { return logged(svc, what); };
 
     // Fresh: per photo one GET and one POST of it all; then the manifest and the finish.
     SequenceUploadResult r = up.upload(photos, [](const std::string&) { return false; });
@@ -912,24 +927,14 @@ TEST_CASE("SequenceUploader: one pass a photo; streams the service has wait for 
 
 TEST_CASE("SequenceUploader: the finish is noted before it is sent, and a noted one is sent again", "[upload]") {
     TempDir d;
-    const std::string desc = R"({"MAPCaptureTime":"2024_06_01_08_00_00_000","MAPLatitude":1,"MAPLongitude":2})";
-    std::vector<SequencePhoto> photos;
-    for (int i = 0; i < 3; ++i) {
-        auto p = d.path / ("p" + std::to_string(i) + ".jpg");
-        test_support::spit(p, tiny_jpeg(60 + i, 10, "photo " + std::to_string(i)));
-        photos.push_back({p.string(), desc});
-    }
-    Service svc;
-    FakeSleep sleep;
-    HttpClient http(fast_options(sleep));
-    UploadClient client(svc.config(), http);
+    std::vector<SequencePhoto> photos = small_photos(d.path, 3, 60);
+    ClientRig rig;
+    Service& svc = rig.svc;
+    UploadClient& client = rig.client;
     SequenceUploadOptions o;
     o.jobs = 2;
     SequenceUploader up(&client, o);
-    auto count = [&](const std::string& what) {
-        return std::count_if(svc.log.begin(), svc.log.end(),
-                             [&](const std::string& l) { return l.rfind(what, 0) == 0; });
-    };
+    auto count = [&](const std::string& what) { return logged(svc, what); };
 
     // The note is made after the manifest is on the service and before the finish.
     std::optional<FinishSent> noted;
