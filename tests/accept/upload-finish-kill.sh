@@ -2,7 +2,7 @@
 # upload-finish-kill.sh: mly-upload killed while its finish_upload is on the
 # way, the one moment a random kill (upload-kill.sh) rarely lands in.
 #
-# The local server makes the cluster at once and answers 1.5 s later
+# The local server makes the cluster at once and answers 0.8 s later
 # (--finish-delay), so the test can wait until the server holds the first
 # sequence's cluster and kill -9 the run before the answer reaches it. Then:
 #   - the history holds no entry for that sequence, but the note of the
@@ -41,7 +41,7 @@ wait_for() {
   return 1
 }
 
-up_server --finish-delay 1500 || { fail "the local server does not start"; finish; }
+up_server --finish-delay 800 || { fail "the local server does not start"; finish; }
 mly-upload -q -j 2 <recs.jsonl >run1.jsonl 2>run1.err &
 UP_PID=$!
 wait_for '.totals.clusters == 1'
@@ -84,7 +84,7 @@ expect "the entry has the cluster" "$cluster" "$(jq -r .cluster_id "hist/$seq_md
 
 # A note the service cannot finish: the server forgot its uploads.
 rm -rf hist
-up_server --finish-delay 1500 || { fail "the local server does not start"; finish; }
+up_server --finish-delay 800 || { fail "the local server does not start"; finish; }
 mly-upload -q -j 2 <recs.jsonl >run3.jsonl 2>run3.err &
 UP_PID=$!
 wait_for '.totals.clusters == 1'
