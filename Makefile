@@ -12,7 +12,7 @@ PREFIX   ?= /usr/local
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -pthread
-CPPFLAGS += -Ilib -DUSE_OS_TZDB=1 -DCPPHTTPLIB_OPENSSL_SUPPORT -DCPPHTTPLIB_ZLIB_SUPPORT -DMLY_VERSION='"$(VERSION)"' -MMD -MP
+CPPFLAGS += -Ilib -DUSE_OS_TZDB=1 -DCPPHTTPLIB_OPENSSL_SUPPORT -DCPPHTTPLIB_ZLIB_SUPPORT -DCXXOPTS_NO_REGEX -DMLY_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS   += -lexif -lpugixml -ldate-tz -lcpp-httplib -lssl -lcrypto -lz -pthread
 
 # Debian packages: build, test and benchmark needs, installed by name.

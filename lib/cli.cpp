@@ -1,8 +1,11 @@
 #include "mapi/cli.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 #ifndef MLY_VERSION
@@ -24,6 +27,20 @@ Tool::Tool(std::string name, std::string args_help, std::string summary)
     options_.parse_positional({"positional"});
 }
 
+std::istream& operator>>(std::istream& in, Real& r) {
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const char* first = text.data();
+    const char* last = first + text.size();
+    if (first != last && *first == '+' && last - first > 1 && first[1] != '-') ++first;  // from_chars takes no '+'
+    double v = 0;
+    auto [end, ec] = std::from_chars(first, last, v);
+    if (first != last && ec == std::errc() && end == last && std::isfinite(v))
+        r.value = v;
+    else
+        in.setstate(std::ios::failbit);
+    return in;
+}
+
 cxxopts::OptionAdder Tool::add_options(const std::string& group) {
     return options_.add_options(group);
 }
@@ -36,6 +53,30 @@ bool Tool::parse(int argc, char** argv) {
         std::string msg = e.what();
         for (const char* q : {"\xE2\x80\x98", "\xE2\x80\x99"})
             for (auto p = msg.find(q); p != std::string::npos; p = msg.find(q)) msg.replace(p, 3, "'");
+        // "Argument 'X' failed to parse" names the value, not the option: find it.
+        const std::string head = "Argument '", tail = "' failed to parse";
+        if (msg.rfind(head, 0) == 0 && msg.size() >= head.size() + tail.size() &&
+            msg.compare(msg.size() - tail.size(), tail.size(), tail) == 0) {
+            const std::string value = msg.substr(head.size(), msg.size() - head.size() - tail.size());
+            // The options that take a value, as written: -d, --distance.
+            std::set<std::string> takes_value;
+            for (const auto& g : options_.groups())
+                for (const auto& o : options_.group_help(g).options) {
+                    if (o.is_boolean) continue;
+                    if (!o.s.empty()) takes_value.insert("-" + o.s);
+                    for (const auto& l : o.l) takes_value.insert("--" + l);
+                }
+            for (int i = 1; i < argc; ++i) {
+                std::string_view a = argv[i];
+                if (a == "--") break;
+                std::string option;
+                if (a.size() > value.size() + 1 && a.substr(a.size() - value.size() - 1) == "=" + value)
+                    option = a.substr(0, a.size() - value.size() - 1);
+                else if (a == value && i > 1)
+                    option = argv[i - 1];
+                if (takes_value.count(option)) throw UsageError(option + ": invalid value '" + value + "'");
+            }
+        }
         throw UsageError(msg);
     }
     if (result_.count("help")) {

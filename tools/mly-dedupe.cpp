@@ -14,18 +14,18 @@ using namespace mapi;
 int main(int argc, char** argv) {
     cli::Tool tool("mly-dedupe", "[FILE...]", "drop near-duplicate photos and impossible-speed photos");
     tool.add_options()
-        ("d,distance", "a photo closer than M metres to the last kept one ...", cxxopts::value<double>()->default_value("0.1"), "M")
-        ("a,angle", "... whose heading differs by less than DEG is a duplicate", cxxopts::value<double>()->default_value("5"), "DEG")
-        ("max-speed", "reject photos implying a speed above KMH from the last kept one", cxxopts::value<double>()->default_value("400"), "KMH")
+        ("d,distance", "a photo closer than M metres to the last kept one ...", cxxopts::value<cli::Real>()->default_value("0.1"), "M")
+        ("a,angle", "... whose heading differs by less than DEG is a duplicate", cxxopts::value<cli::Real>()->default_value("5"), "DEG")
+        ("max-speed", "reject photos implying a speed above KMH from the last kept one", cxxopts::value<cli::Real>()->default_value("400"), "KMH")
         ("move-to", "move the photos of dropped and rejected records into DIR", cxxopts::value<std::string>(), "DIR")
         ("n,dry-run", "with --move-to: say what would be moved, move nothing")
         ("rejected", "write dropped and rejected records to FILE, with a reason", cxxopts::value<std::string>(), "FILE");
 
     return cli::run(tool, argc, argv, [&] {
         DedupeOptions opts;
-        opts.distance_m = tool.args()["distance"].as<double>();
-        opts.angle_deg = tool.args()["angle"].as<double>();
-        opts.max_speed_kmh = tool.args()["max-speed"].as<double>();
+        opts.distance_m = tool.args()["distance"].as<cli::Real>();
+        opts.angle_deg = tool.args()["angle"].as<cli::Real>();
+        opts.max_speed_kmh = tool.args()["max-speed"].as<cli::Real>();
         if (!(opts.distance_m >= 0) || !std::isfinite(opts.distance_m)) throw cli::UsageError("--distance must be 0 or more metres");
         if (!(opts.angle_deg >= 0 && opts.angle_deg <= 180)) throw cli::UsageError("--angle must be between 0 and 180 degrees");
         if (!(opts.max_speed_kmh > 0)) throw cli::UsageError("--max-speed must be more than 0 km/h");

@@ -15,21 +15,21 @@ int main(int argc, char** argv) {
     cli::Tool tool("mly-direction", "[FILE...]", "headings from the bearing to the next photo, plus an offset");
     tool.add_options()
         ("offset-angle", "degrees added to each bearing, clockwise: 90 for a camera looking right, -90 left",
-         cxxopts::value<double>()->default_value("0"), "D")
+         cxxopts::value<cli::Real>()->default_value("0"), "D")
         ("all", "replace the headings photos already have, too")
         ("grouped", "the input holds each sequence's records together (as mly-split writes them): stream without queueing")
         ("write", "also write the headings into the photos (as mly-write)")
         ("rejected", "write records that failed to FILE, with a reason", cxxopts::value<std::string>(), "FILE")
         ("buffer", "MiB of queued records kept in memory before a temporary file",
-         cxxopts::value<double>()->default_value("64"), "MIB");
+         cxxopts::value<cli::Real>()->default_value("64"), "MIB");
 
     return cli::run(tool, argc, argv, [&] {
         DirectionOptions opts;
-        opts.offset_deg = tool.args()["offset-angle"].as<double>();
+        opts.offset_deg = tool.args()["offset-angle"].as<cli::Real>();
         if (!std::isfinite(opts.offset_deg)) throw cli::UsageError("--offset-angle must be a number");
         opts.all = tool.args().count("all") > 0;
         opts.grouped = tool.args().count("grouped") > 0;
-        double mib = tool.args()["buffer"].as<double>();
+        double mib = tool.args()["buffer"].as<cli::Real>();
         if (!(mib >= 0 && mib < 1e6)) throw cli::UsageError("--buffer must be a number of MiB, 0 or more");
         opts.buffer_bytes = static_cast<std::size_t>(mib * 1024 * 1024);
         const bool write = tool.args().count("write") > 0;

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     tool.add_options()
         ("start", "time of the first photo: '2014-11-27 13:01:01[.5]' (in --tz), with an offset, or RFC 3339",
          cxxopts::value<std::string>(), "TIME")
-        ("step", "seconds between photos; fractional or negative", cxxopts::value<double>(), "S")
+        ("step", "seconds between photos; fractional or negative", cxxopts::value<cli::Real>(), "S")
         ("tz", "zone of a start time without an offset, and of each photo's utc_offset", cxxopts::value<std::string>(), "ZONE")
         ("sort", "order of the photos: input, path or name (the file name)", cxxopts::value<std::string>()->default_value("input"), "BY")
         ("write", "also write the times into the photos (as mly-write)")
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
         auto start = parse_start_time(*start_text);
         if (!start) throw cli::UsageError("--start: cannot read '" + *start_text + "' as a time");
         if (!tool.args().count("step")) throw cli::UsageError("--step S is required");
-        double step = tool.args()["step"].as<double>();
+        double step = tool.args()["step"].as<cli::Real>();
         if (!std::isfinite(step) || step == 0) throw cli::UsageError("--step must be a number other than 0");
         const std::string sort = tool.args()["sort"].as<std::string>();
         if (sort != "input" && sort != "path" && sort != "name")

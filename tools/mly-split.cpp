@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     tool.add_options()
         ("cutoff-time", "a gap of more than S seconds starts a new sequence; auto: 1.5 x the median gap",
          cxxopts::value<std::string>()->default_value("60"), "S")
-        ("cutoff-distance", "so does a jump of more than M metres", cxxopts::value<double>()->default_value("100"), "M")
+        ("cutoff-distance", "so does a jump of more than M metres", cxxopts::value<cli::Real>()->default_value("100"), "M")
         ("max-images", "and a sequence holding N photos already", cxxopts::value<unsigned>()->default_value("1000"), "N")
         ("move", "move each sequence's photos into DIR/<sequence_id>/ and update path", cxxopts::value<std::string>(), "DIR")
         ("n,dry-run", "with --move: say what would be moved, move nothing")
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
                 throw cli::UsageError("--cutoff-time must be seconds (0 or more) or auto, not '" + cutoff + "'");
             opts.cutoff_time_s = s;
         }
-        opts.cutoff_distance_m = tool.args()["cutoff-distance"].as<double>();
+        opts.cutoff_distance_m = tool.args()["cutoff-distance"].as<cli::Real>();
         if (!(opts.cutoff_distance_m >= 0) || !std::isfinite(opts.cutoff_distance_m))
             throw cli::UsageError("--cutoff-distance must be 0 or more metres");
         opts.max_images = tool.args()["max-images"].as<unsigned>();

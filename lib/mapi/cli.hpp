@@ -8,10 +8,18 @@
 
 #include "mapi/time.hpp"
 
+// libmapi is built with cxxopts's own option parser instead of its <regex>
+// one (CXXOPTS_NO_REGEX: a fifth of the compile time of every tool); code
+// that includes this header must make the same choice, as mapi.pc's Cflags do.
+#ifndef CXXOPTS_NO_REGEX
+#error "define CXXOPTS_NO_REGEX (see mapi.pc) to use libmapi's cli.hpp"
+#endif
+
 #include <cstdint>
 #include <cxxopts.hpp>
 #include <optional>
 #include <functional>
+#include <istream>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +37,16 @@ enum Exit : int {
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// The type of a number option: cxxopts::value<cli::Real>(), read with
+// as<cli::Real>(). cxxopts reads a double with operator>>, which stops at the
+// first character it cannot use ("1,5" would be 1, "3m" 3); a Real takes the
+// whole argument as a finite decimal number ("+" allowed) or fails to parse.
+struct Real {
+    double value = 0;
+    operator double() const { return value; }
+};
+std::istream& operator>>(std::istream& in, Real& r);
 
 // Thrown with an explicit exit status (3 or 4 from the API client, for example).
 struct Failure : std::runtime_error {

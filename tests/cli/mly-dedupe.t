@@ -183,7 +183,11 @@ Usage errors exit 2 and print nothing on stdout:
   ! Try 'mly-dedupe --help' for more information.
   [2]
   $ echo '{}' | mly-dedupe -d near
-  ! mly-dedupe: * (glob)
+  ! mly-dedupe: -d: invalid value 'near'
+  ! Try 'mly-dedupe --help' for more information.
+  [2]
+  $ echo '{}' | mly-dedupe --angle 2,5
+  ! mly-dedupe: --angle: invalid value '2,5'
   ! Try 'mly-dedupe --help' for more information.
   [2]
   $ mly-dedupe --frobnicate

@@ -196,7 +196,7 @@ With --write, a record without a path, or whose photo cannot be written:
 Usage errors exit 2 and print nothing on stdout:
 
   $ echo '{}' | mly-direction --offset-angle left
-  ! mly-direction: * (glob)
+  ! mly-direction: --offset-angle: invalid value 'left'
   ! Try 'mly-direction --help' for more information.
   [2]
   $ echo '{}' | mly-direction --buffer -1

@@ -145,6 +145,10 @@ Usage errors exit 2 and print nothing on stdout:
   ! mly-fixdates: --start: cannot read '2014-02-30 13:01:01' as a time
   ! Try 'mly-fixdates --help' for more information.
   [2]
+  $ echo a | mly-fixdates --start '2014-11-27 13:01:01' --step 2s
+  ! mly-fixdates: --step: invalid value '2s'
+  ! Try 'mly-fixdates --help' for more information.
+  [2]
   $ echo a | mly-fixdates --start '2014-11-27 13:01:01' --step 0
   ! mly-fixdates: --step must be a number other than 0
   ! Try 'mly-fixdates --help' for more information.

@@ -177,9 +177,33 @@ Usage errors exit 2 and print nothing on stdout:
   ! Try 'mly-split --help' for more information.
   [2]
   $ echo '{}' | mly-split --max-images many
-  ! mly-split: * (glob)
+  ! mly-split: --max-images: invalid value 'many'
   ! Try 'mly-split --help' for more information.
   [2]
+
+A number is read whole: a decimal comma, a unit or a hexadecimal float is
+refused rather than read as far as it goes (1,5 is not 1), and so are inf
+and nan; '+' and an exponent are fine:
+
+  $ echo '{}' | mly-split --cutoff-distance 1,5
+  ! mly-split: --cutoff-distance: invalid value '1,5'
+  ! Try 'mly-split --help' for more information.
+  [2]
+  $ echo '{}' | mly-split --cutoff-distance=100m
+  ! mly-split: --cutoff-distance: invalid value '100m'
+  ! Try 'mly-split --help' for more information.
+  [2]
+  $ for v in 0x1p3 inf nan '' +-1; do echo '{}' | mly-split --cutoff-distance "$v" 2>&1 | head -n 1; done
+  mly-split: --cutoff-distance: invalid value '0x1p3'
+  mly-split: --cutoff-distance: invalid value 'inf'
+  mly-split: --cutoff-distance: invalid value 'nan'
+  mly-split: --cutoff-distance: invalid value ''
+  mly-split: --cutoff-distance: invalid value '+-1'
+  $ printf '%s\n' '{"path":"a","captured_at":"2024-06-01T08:00:00Z","lat":0,"lon":0}' \
+  >   '{"path":"b","captured_at":"2024-06-01T08:00:01Z","lat":0.0002,"lon":0}' > two.jsonl
+  $ mly-split -q --cutoff-distance +2e1 two.jsonl | jq -r .split_reason
+  start
+  distance 22.2 m > 20 m
   $ mly-split --frobnicate
   ! mly-split: Option 'frobnicate' does not exist
   ! Try 'mly-split --help' for more information.

@@ -413,7 +413,7 @@ TEST_CASE("decode_coverage: the recorded tile in lon/lat", "[tiles][fixtures]") 
 // wrong, is refused at its first byte rather than misread.
 static std::string xxd_text(const std::string& bytes) {
     std::string out;
-    char line[16];
+    char line[24];  // "%08zx:" of a 64-bit offset: up to 17 characters
     for (std::size_t i = 0; i < bytes.size(); i += 16) {
         std::snprintf(line, sizeof line, "%08zx:", i);
         out += line;
